@@ -12,8 +12,8 @@ help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 .PHONY: run
-run: ## start the kiosk on its embedded defaults (simulated hardware, no hub)
-	$(GO) run ./cmd/officina run
+run: ## start the kiosk on its embedded defaults (headless until the UI lands)
+	CGO_ENABLED=0 $(GO) run ./cmd/officina run --headless
 
 .PHONY: test
 test: ## run every test (no display needed)
