@@ -24,9 +24,11 @@ type Event struct {
 // Tx is a write transaction. Appends and view updates made through one Tx
 // commit or roll back together.
 type Tx struct {
-	s   *Store
-	tx  *sql.Tx
-	ctx context.Context
+	s      *Store
+	tx     *sql.Tx
+	ctx    context.Context
+	insert *sql.Stmt // prepared on the first Append
+	synced *bool     // clock state, asked once per transaction
 }
 
 // Write runs fn in a write transaction and commits it durably if fn returns
@@ -68,11 +70,24 @@ func (t *Tx) Append(kind string, version int, payload []byte) (Event, error) {
 		payload = []byte{}
 	}
 	now := t.s.clock.Now()
-	synced := t.s.clock.Synced()
+	if t.synced == nil {
+		v := t.s.clock.Synced()
+		t.synced = &v
+	}
+	synced := *t.synced
+	if t.insert == nil {
+		st, err := t.tx.PrepareContext(t.ctx,
+			`INSERT INTO events(kind, version, payload, wall_ms, clock_synced) VALUES(?, ?, ?, ?, ?)`)
+		if err != nil {
+			return Event{}, fmt.Errorf("store: append %s: %w", kind, classify(err))
+		}
+		t.insert = st
+	}
+	r, err := t.insert.ExecContext(t.ctx, kind, version, payload, now.UnixMilli(), boolInt(synced))
 	var seq int64
-	err := t.tx.QueryRowContext(t.ctx,
-		`INSERT INTO events(kind, version, payload, wall_ms, clock_synced) VALUES(?, ?, ?, ?, ?) RETURNING seq`,
-		kind, version, payload, now.UnixMilli(), boolInt(synced)).Scan(&seq)
+	if err == nil {
+		seq, err = r.LastInsertId()
+	}
 	if err != nil {
 		return Event{}, fmt.Errorf("store: append %s: %w", kind, classify(err))
 	}
