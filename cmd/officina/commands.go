@@ -3,17 +3,36 @@ package main
 import (
 	"github.com/officina-digitale/officina/kiosk/metrics"
 	"github.com/officina-digitale/officina/kiosk/status"
+	"github.com/officina-digitale/officina/kiosk/store"
 	"github.com/officina-digitale/officina/kiosk/supervise"
 )
 
-// moreCommands lists the subcommands that live in their own files
-// (content, record, export, doctor, print, sync, …). Add yours here.
+// Each area of the kiosk wires itself in its own file (content.go,
+// records.go, hardware.go, sync.go, ui_*.go): its subcommands, its
+// supervised loops and its tables.
+
 func moreCommands() []command {
-	return []command{}
+	return concat(contentCommands(), recordsCommands(), hardwareCommands(), syncCommands())
 }
 
-// moreServices lists the supervised loops that other parts add to `run`
-// (sensor sampling, printer queue, sync, LAN discovery, …). Add yours here.
 func moreServices(k *kiosk, reg *metrics.Registry, st *status.Server) []supervise.Service {
-	return nil
+	return concat(
+		contentServices(k, reg, st),
+		recordsServices(k, reg, st),
+		hardwareServices(k, reg, st),
+		syncServices(k, reg, st),
+	)
+}
+
+// schemas lists every package's tables, applied at open.
+func schemas() []store.Schema {
+	return concat(contentSchemas(), recordsSchemas(), hardwareSchemas(), syncSchemas())
+}
+
+func concat[T any](parts ...[]T) []T {
+	var out []T
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
 }

@@ -101,11 +101,6 @@ type kiosk struct {
 	store *store.Store
 }
 
-// schemas lists every package's tables, applied at open.
-func schemas() []store.Schema {
-	return []store.Schema{}
-}
-
 // openKiosk opens the device identity and the store in cfg.DataDir.
 func openKiosk(ctx context.Context, cfg config.Config, log *slog.Logger) (*kiosk, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {

@@ -36,6 +36,13 @@ type Config struct {
 	Hub     Hub     `toml:"hub"`
 	UI      UI      `toml:"ui"`
 	Privacy Privacy `toml:"privacy"`
+
+	// Each area keeps its section in its own file (content.go, records.go,
+	// hardware.go, sync.go).
+	Content  Content  `toml:"content"`
+	Records  Records  `toml:"records"`
+	Hardware Hardware `toml:"hardware"`
+	Sync     Sync     `toml:"sync"`
 }
 
 // Log configures structured logging.
@@ -88,7 +95,11 @@ func Default() Config {
 			IdleWarning: Duration(30 * time.Second),
 			Fullscreen:  true,
 		},
-		Privacy: Privacy{RetentionDays: 730},
+		Privacy:  Privacy{RetentionDays: 730},
+		Content:  defaultContent(),
+		Records:  defaultRecords(),
+		Hardware: defaultHardware(),
+		Sync:     defaultSync(),
 	}
 }
 
@@ -217,6 +228,10 @@ func (c Config) Validate() error {
 	if c.Privacy.RetentionDays < 1 {
 		errs = append(errs, fmt.Errorf("config: privacy.retention_days must be at least 1"))
 	}
+	errs = append(errs, c.Content.validate()...)
+	errs = append(errs, c.Records.validate()...)
+	errs = append(errs, c.Hardware.validate()...)
+	errs = append(errs, c.Sync.validate()...)
 	return errors.Join(errs...)
 }
 
