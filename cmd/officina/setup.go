@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -99,6 +100,11 @@ type kiosk struct {
 	clock clock.Clock
 	id    *identity.Identity
 	store *store.Store
+
+	content  *contentArea
+	records  *recordsArea
+	hardware *hardwareArea
+	sync     *syncArea
 }
 
 // openKiosk opens the device identity and the store in cfg.DataDir.
@@ -117,7 +123,36 @@ func openKiosk(ctx context.Context, cfg config.Config, log *slog.Logger) (*kiosk
 	if err != nil {
 		return nil, err
 	}
-	return &kiosk{cfg: cfg, log: log, clock: clk, id: id, store: st}, nil
+	k := &kiosk{cfg: cfg, log: log, clock: clk, id: id, store: st}
+	if k.content, err = openContent(ctx, k); err == nil {
+		if k.records, err = openRecords(ctx, k); err == nil {
+			if k.hardware, err = openHardware(ctx, k); err == nil {
+				k.sync, err = openSync(ctx, k)
+			}
+		}
+	}
+	if err != nil {
+		k.Close()
+		return nil, err
+	}
+	return k, nil
 }
 
-func (k *kiosk) Close() error { return k.store.Close() }
+// Close closes the areas in reverse order of opening, then the store.
+func (k *kiosk) Close() error {
+	var errs []error
+	if k.sync != nil {
+		errs = append(errs, k.sync.Close())
+	}
+	if k.hardware != nil {
+		errs = append(errs, k.hardware.Close())
+	}
+	if k.records != nil {
+		errs = append(errs, k.records.Close())
+	}
+	if k.content != nil {
+		errs = append(errs, k.content.Close())
+	}
+	errs = append(errs, k.store.Close())
+	return errors.Join(errs...)
+}

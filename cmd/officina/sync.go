@@ -3,6 +3,8 @@ package main
 // Sync: hub client, enrolment, LAN discovery, `enroll`.
 
 import (
+	"context"
+
 	"github.com/officina-digitale/officina/kiosk/metrics"
 	"github.com/officina-digitale/officina/kiosk/status"
 	"github.com/officina-digitale/officina/kiosk/store"
@@ -16,3 +18,11 @@ func syncServices(k *kiosk, reg *metrics.Registry, st *status.Server) []supervis
 }
 
 func syncSchemas() []store.Schema { return nil }
+
+// syncArea holds what the sync area opens for a running kiosk; the UI and the
+// services reach it through k.sync.
+type syncArea struct{}
+
+func openSync(ctx context.Context, k *kiosk) (*syncArea, error) { return &syncArea{}, nil }
+
+func (a *syncArea) Close() error { return nil }
