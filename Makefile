@@ -7,22 +7,49 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 
 .DEFAULT_GOAL := help
 
+# What the fyne window needs to build (cgo, OpenGL, X11). Everything else
+# builds with CGO_ENABLED=0 and needs only Go.
+GUI_PKGS := gcc libc6-dev pkg-config libgl-dev libx11-dev libxcursor-dev \
+	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
+
 .PHONY: help
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 .PHONY: run
-run: ## start the kiosk on its embedded defaults (headless until the UI lands)
+run: gui-deps ## start the kiosk on its embedded defaults (window, simulated hardware, no hub)
+	CGO_ENABLED=1 $(GO) run ./cmd/officina run
+
+.PHONY: run-headless
+run-headless: ## start the kiosk services without a window (no display, no cgo)
 	CGO_ENABLED=0 $(GO) run ./cmd/officina run --headless
+
+.PHONY: gui-deps
+gui-deps: ## install the system packages the window needs (apt-get, sudo when not root)
+	@scripts/need-packages $(GUI_PKGS)
 
 .PHONY: test
 test: ## run every test (no display needed)
 	CGO_ENABLED=0 $(GO) test ./...
 
 .PHONY: build
-build: ## build officina and officina-hub into bin/
-	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/officina ./cmd/officina
+build: gui-deps ## build officina (with its window) and officina-hub into bin/
+	CGO_ENABLED=1 $(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/officina ./cmd/officina
 	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/officina-hub ./cmd/officina-hub
+
+.PHONY: cross
+cross: ## build for the Pi: linux/arm64 and linux/arm (GOARM=7) into bin/
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/linux-arm64/officina-headless ./cmd/officina
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/linux-arm64/officina-hub ./cmd/officina-hub
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=7 $(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/linux-armv7/officina-headless ./cmd/officina
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=7 $(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/linux-armv7/officina-hub ./cmd/officina-hub
+	@if command -v aarch64-linux-gnu-gcc >/dev/null; then \
+		echo "cross: building the arm64 window with aarch64-linux-gnu-gcc"; \
+		CGO_ENABLED=1 CC=aarch64-linux-gnu-gcc PKG_CONFIG_PATH=/usr/lib/aarch64-linux-gnu/pkgconfig GOOS=linux GOARCH=arm64 \
+			$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/linux-arm64/officina ./cmd/officina; \
+	else \
+		echo "cross: the window build for the Pi needs cgo: install gcc-aarch64-linux-gnu and the arm64 -dev packages (dpkg --add-architecture arm64), or run 'make build' on the Pi; built headless binaries only"; \
+	fi
 
 .PHONY: bench
 bench: ## run the benchmarks (figures go in docs/BENCHMARKS.md)

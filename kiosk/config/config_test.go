@@ -75,3 +75,16 @@ func TestShowRoundTrips(t *testing.T) {
 		t.Errorf("round trip changed the config:\n%+v\n%+v", got, c)
 	}
 }
+
+// TestEveryKeyDocumented fails when a key has no row in docs/configuration.md.
+func TestEveryKeyDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/configuration.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range config.Keys() {
+		if !strings.Contains(string(doc), "| `"+k+"` |") {
+			t.Errorf("key %s is not documented in docs/configuration.md (add a table row: | `%s` | default | meaning |)", k, k)
+		}
+	}
+}
