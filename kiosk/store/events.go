@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"strings"
 	"time"
 )
 
@@ -23,13 +24,35 @@ type Event struct {
 
 // Tx is a write transaction. Appends and view updates made through one Tx
 // commit or roll back together.
+//
+// Appends are numbered at once (the Tx reads the last sequence number on its
+// first Append and counts on from it, under the write lock) and written in
+// multi-row INSERTs: when appendBatch rows are waiting, before any Exec or
+// Query through the Tx, and at commit. Either way they are in the same SQLite
+// transaction as the view updates.
 type Tx struct {
-	s      *Store
-	tx     *sql.Tx
-	ctx    context.Context
-	insert *sql.Stmt // prepared on the first Append
-	synced *bool     // clock state, asked once per transaction
+	s       *Store
+	tx      *sql.Tx
+	ctx     context.Context
+	synced  *bool // clock state, asked once per transaction
+	next    int64 // next sequence number; 0 until the first Append
+	pending []pendingEvent
+	batch   *sql.Stmt // the appendBatch-row INSERT, prepared when first needed
+	failed  error     // a flush that failed where it could not be returned
 }
+
+type pendingEvent struct {
+	seq     int64
+	kind    string
+	version int
+	payload []byte
+	wallMS  int64
+	synced  int
+}
+
+// appendBatch rows go in one INSERT (6 parameters each, well under SQLite's
+// limit of 32766).
+const appendBatch = 128
 
 // Write runs fn in a write transaction and commits it durably if fn returns
 // nil. Writes are serialised: one runs at a time, so none fails with
@@ -51,7 +74,14 @@ func (s *Store) write(ctx context.Context, fn func(tx *Tx) error) error {
 		return fmt.Errorf("store: begin: %w", classify(err))
 	}
 	defer sqlTx.Rollback()
-	if err := fn(&Tx{s: s, tx: sqlTx, ctx: ctx}); err != nil {
+	tx := &Tx{s: s, tx: sqlTx, ctx: ctx}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if tx.failed != nil {
+		return tx.failed
+	}
+	if err := tx.flush(); err != nil {
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
@@ -75,26 +105,70 @@ func (t *Tx) Append(kind string, version int, payload []byte) (Event, error) {
 		t.synced = &v
 	}
 	synced := *t.synced
-	if t.insert == nil {
-		st, err := t.tx.PrepareContext(t.ctx,
-			`INSERT INTO events(kind, version, payload, wall_ms, clock_synced) VALUES(?, ?, ?, ?, ?)`)
-		if err != nil {
+	if t.next == 0 {
+		// sqlite_sequence keeps the highest seq ever used, even after the
+		// rows are pruned, so numbering never reuses or skips a number.
+		var last int64
+		err := t.tx.QueryRowContext(t.ctx, `SELECT seq FROM sqlite_sequence WHERE name = 'events'`).Scan(&last)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return Event{}, fmt.Errorf("store: append %s: %w", kind, classify(err))
 		}
-		t.insert = st
+		t.next = last + 1
 	}
-	r, err := t.insert.ExecContext(t.ctx, kind, version, payload, now.UnixMilli(), boolInt(synced))
-	var seq int64
-	if err == nil {
-		seq, err = r.LastInsertId()
-	}
-	if err != nil {
-		return Event{}, fmt.Errorf("store: append %s: %w", kind, classify(err))
+	wall := now.UnixMilli()
+	ev := pendingEvent{seq: t.next, kind: kind, version: version, payload: payload, wallMS: wall, synced: boolInt(synced)}
+	t.pending = append(t.pending, ev)
+	t.next++
+	if len(t.pending) >= appendBatch {
+		if err := t.flush(); err != nil {
+			return Event{}, err
+		}
 	}
 	return Event{
-		DeviceID: t.s.device, Seq: uint64(seq), Kind: kind, Version: version,
-		Payload: payload, Time: time.UnixMilli(now.UnixMilli()), ClockSynced: synced,
+		DeviceID: t.s.device, Seq: uint64(ev.seq), Kind: kind, Version: version,
+		Payload: payload, Time: time.UnixMilli(wall), ClockSynced: synced,
 	}, nil
+}
+
+// flush writes the pending appends.
+func (t *Tx) flush() error {
+	for len(t.pending) > 0 {
+		n := min(len(t.pending), appendBatch)
+		rows := t.pending[:n]
+		args := make([]any, 0, 6*n)
+		for _, e := range rows {
+			args = append(args, e.seq, e.kind, e.version, e.payload, e.wallMS, e.synced)
+		}
+		var err error
+		if n == appendBatch {
+			if t.batch == nil {
+				t.batch, err = t.tx.PrepareContext(t.ctx, insertEvents(appendBatch))
+			}
+			if err == nil {
+				_, err = t.batch.ExecContext(t.ctx, args...)
+			}
+		} else {
+			_, err = t.tx.ExecContext(t.ctx, insertEvents(n), args...)
+		}
+		if err != nil {
+			return fmt.Errorf("store: append %s: %w", rows[0].kind, classify(err))
+		}
+		t.pending = t.pending[n:]
+	}
+	t.pending = nil
+	return nil
+}
+
+func insertEvents(n int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO events(seq, kind, version, payload, wall_ms, clock_synced) VALUES `)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("(?,?,?,?,?,?)")
+	}
+	return b.String()
 }
 
 // AppendJSON marshals v as the payload and appends it.
@@ -108,17 +182,28 @@ func (t *Tx) AppendJSON(kind string, version int, v any) (Event, error) {
 
 // Exec runs a statement on a view table inside the transaction.
 func (t *Tx) Exec(query string, args ...any) (sql.Result, error) {
+	if err := t.flush(); err != nil {
+		return nil, err
+	}
 	r, err := t.tx.ExecContext(t.ctx, query, args...)
 	return r, classify(err)
 }
 
 // QueryRow reads inside the transaction, seeing its own uncommitted writes.
+// Pending appends are written first; if that fails, the error is returned
+// by Write and nothing is committed.
 func (t *Tx) QueryRow(query string, args ...any) *sql.Row {
+	if err := t.flush(); err != nil {
+		t.failed = err
+	}
 	return t.tx.QueryRowContext(t.ctx, query, args...)
 }
 
 // Query reads inside the transaction.
 func (t *Tx) Query(query string, args ...any) (*sql.Rows, error) {
+	if err := t.flush(); err != nil {
+		return nil, err
+	}
 	r, err := t.tx.QueryContext(t.ctx, query, args...)
 	return r, classify(err)
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -249,16 +250,16 @@ func TestDiskFull(t *testing.T) {
 	var stored uint64
 	var err error
 	for i := 0; i < 200; i++ {
+		var seq uint64
 		err = s.Write(ctx, func(tx *store.Tx) error {
 			ev, err := tx.Append("sensor.aggregate", 1, big)
-			if err == nil {
-				stored = ev.Seq
-			}
+			seq = ev.Seq
 			return err
 		})
 		if err != nil {
 			break
 		}
+		stored = seq // committed: Write returned nil
 	}
 	if !errors.Is(err, store.ErrDiskFull) {
 		t.Fatalf("filling the disk gave %v, want ErrDiskFull", err)
@@ -278,5 +279,72 @@ func TestDiskFull(t *testing.T) {
 	}
 	if uint64(n) != stored {
 		t.Errorf("read back %d events, want %d", n, stored)
+	}
+}
+
+// TestAppendBatchBoundaries appends across the multi-row INSERT boundary,
+// reads the log inside the same transaction, rolls a large batch back, and
+// checks the numbering stays gap-free and every payload is the one appended.
+func TestAppendBatchBoundaries(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTemp(t, store.Options{})
+	err := s.Write(ctx, func(tx *store.Tx) error {
+		for i := 1; i <= 300; i++ {
+			ev, err := tx.Append("k", 1, []byte(fmt.Sprint(i)))
+			if err != nil {
+				return err
+			}
+			if ev.Seq != uint64(i) {
+				return fmt.Errorf("append %d got seq %d", i, ev.Seq)
+			}
+			if i == 200 {
+				var n int
+				if err := tx.QueryRow(`SELECT count(*) FROM events`).Scan(&n); err != nil {
+					return err
+				}
+				if n != 200 {
+					return fmt.Errorf("inside the transaction, %d events visible after 200 appends", n)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("boom")
+	if err := s.Write(ctx, func(tx *store.Tx) error {
+		for i := 0; i < 500; i++ {
+			if _, err := tx.Append("k", 1, nil); err != nil {
+				return err
+			}
+		}
+		return boom
+	}); !errors.Is(err, boom) {
+		t.Fatalf("rolled-back write returned %v", err)
+	}
+	var seq uint64
+	if err := s.Write(ctx, func(tx *store.Tx) error {
+		ev, err := tx.Append("k", 1, []byte("301"))
+		seq = ev.Seq
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if seq != 301 {
+		t.Errorf("after a rolled-back batch the next seq is %d, want 301", seq)
+	}
+	want := uint64(1)
+	for ev, err := range s.Events(ctx, 0) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.Seq != want || string(ev.Payload) != fmt.Sprint(want) {
+			t.Fatalf("event %d: seq %d payload %q", want, ev.Seq, ev.Payload)
+		}
+		want++
+	}
+	if want != 302 {
+		t.Errorf("read %d events, want 301", want-1)
 	}
 }
