@@ -47,11 +47,14 @@ func commands() []command {
 // errUsage marks an error whose message is a usage hint; the exit code is 2.
 var errUsage = errors.New("usage")
 
-func main() {
+func main() { os.Exit(mainWithSignals(os.Args[1:])) }
+
+// mainWithSignals runs the command line with SIGINT and SIGTERM cancelling
+// its context, as systemd and Ctrl-C stop the kiosk.
+func mainWithSignals(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := realMain(ctx, &env{stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin, environ: os.Environ()}, os.Args[1:])
-	stop()
-	os.Exit(code)
+	defer stop()
+	return realMain(ctx, &env{stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin, environ: os.Environ()}, args)
 }
 
 func realMain(ctx context.Context, e *env, args []string) int {
