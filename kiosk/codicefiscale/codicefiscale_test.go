@@ -20,10 +20,10 @@ func TestValidCodes(t *testing.T) {
 		{"RSSMRA80A01D969Z", Male, "1980-01-01", "D969", false},
 		{"BNCNNA52L55D612I", Female, "1952-07-15", "D612", false},
 		{"RSSMRA80A01D96VO", Male, "1980-01-01", "D969", true},
-		{"rssmra80a01d969z", Male, "1980-01-01", "D969", false},        // typed in lower case
+		{"rssmra80a01d969z", Male, "1980-01-01", "D969", false},          // typed in lower case
 		{"  RSS MRA 80A01 D969Z\r\n", Male, "1980-01-01", "D969", false}, // spaces and a line end
-		{"*RSSMRA80A01D969Z*", Male, "1980-01-01", "D969", false},      // Code 39 start/stop
-		{"VRDGPP13P10Z110P", Male, "2013-09-10", "Z110", false},        // foreign-born child, born this century
+		{"*RSSMRA80A01D969Z*", Male, "1980-01-01", "D969", false},        // Code 39 start/stop
+		{"VRDGPP13P10Z110P", Male, "2013-09-10", "Z110", false},          // foreign-born child, born this century
 		{"FRRLCU24C41H501I", Female, "2024-03-01", "H501", false},
 		{"FRRLCU28C41H501M", Female, "1928-03-01", "H501", false}, // '28 is after now, so 1928
 		{"BNCNNA52L55D612I", Female, "1952-07-15", "D612", false},
