@@ -30,7 +30,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
 )
 
 // Errors.
