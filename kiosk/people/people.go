@@ -446,3 +446,24 @@ func (r *Registry) HasAcknowledged(tx *store.Tx, citizen, notice string) (bool, 
 	}
 	return err == nil, err
 }
+
+// PseudonymOnly validates a codice fiscale (or, without one, an ID
+// document) and returns the citizen's pseudonym, for flows that need only
+// to know who (a loan, an attendance mark) and keep no name.
+func (r *Registry) PseudonymOnly(p Person) (string, error) {
+	if strings.TrimSpace(p.CF) != "" {
+		c, err := codicefiscale.Parse(p.CF)
+		if err != nil {
+			return "", err
+		}
+		return r.Pseudonym(c.String()), nil
+	}
+	if _, ok := facilita.DocumentTypes[p.DocType]; !ok {
+		return "", fieldErr("AN5", "scan the health card, or give the ID document type and number")
+	}
+	num := normDoc(p.DocNumber)
+	if len(num) < 4 || len(num) > 30 {
+		return "", fieldErr("AN6", "the document number should have 4 to 30 characters")
+	}
+	return r.mac("doc:" + p.DocType + ":" + num), nil
+}
