@@ -14,6 +14,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/officina-digitale/officina/kiosk/people"
@@ -91,9 +92,15 @@ func (d *Desk) activeStaff(ctx context.Context, id string, roles ...string) (sta
 	if d.roster == nil {
 		return staff.Member{}, errors.New("assistance: no staff roster")
 	}
+	if strings.TrimSpace(id) == "" {
+		return staff.Member{}, inputErr("staff", "give the national ID of the staff member")
+	}
 	m, err := d.roster.Get(ctx, id)
+	if errors.Is(err, staff.ErrNotOnRoster) {
+		return m, inputErr("staff", "%s is not on the staff roster", id)
+	}
 	if err != nil {
-		return m, inputErr("staff", "%v", err)
+		return m, err
 	}
 	if !m.Active {
 		return m, inputErr("staff", "%s is no longer active on the roster", id)

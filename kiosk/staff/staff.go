@@ -68,6 +68,7 @@ type LockedEvent struct {
 // Errors.
 var (
 	ErrUnknownCard = errors.New("staff: this card is not on the staff roster")
+	ErrNotOnRoster = errors.New("staff: not on the roster")
 	ErrWrongPIN    = errors.New("staff: wrong PIN")
 	ErrLocked      = errors.New("staff: card locked after too many wrong PINs")
 )
@@ -217,7 +218,7 @@ func (r *Roster) one(ctx context.Context, where string, arg any) (Member, error)
 	err := r.st.DB().QueryRowContext(ctx, `SELECT id, name, role, card, active FROM staff `+where, arg).
 		Scan(&m.ID, &m.Name, &m.Role, &m.Card, &active)
 	if errors.Is(err, sql.ErrNoRows) {
-		return m, fmt.Errorf("staff: %v is not on the roster", arg)
+		return m, fmt.Errorf("%w: %v", ErrNotOnRoster, arg)
 	}
 	if err != nil {
 		return m, fmt.Errorf("staff: read roster: %w", err)
