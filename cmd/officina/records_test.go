@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -136,4 +137,28 @@ func TestFacilitatorFlowsFromTheCommandLine(t *testing.T) {
 		t.Errorf("totals: %q", out)
 	}
 	c.fails("holds 2 real services", "demo", "seed", "--days", "3")
+}
+
+// TestDemoStoreExportPassesNationalRules seeds 60 days of demo activity and
+// checks that the export of all of it passes every rule (export facilita
+// re-reads each file with facilita.Verify and fails otherwise) and loses
+// no service.
+func TestDemoStoreExportPassesNationalRules(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds 60 days")
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "none.toml"), nil, 0o600)
+	c := cli{t: t, data: dir, env: []string{"OFFICINA_PASSPHRASE=una passphrase lunga"}}
+	out := c.ok("demo", "seed", "--days", "60")
+	var services int
+	if _, err := fmt.Sscanf(out[strings.Index(out, "days: ")+6:], "%d services", &services); err != nil || services < 200 {
+		t.Fatalf("demo seed printed %q", out)
+	}
+	out = c.ok("export", "facilita", "--from", "2000-01-01", "--to", "2100-12-31", "--out", filepath.Join(dir, "x"))
+	if !strings.Contains(out, fmt.Sprintf("%d rows for %d services", services, services)) || strings.Contains(out, "NOT") {
+		t.Errorf("export of the demo store printed %q", out)
+	}
+	// Run again on the same store: allowed, it is a demo store.
+	c.ok("demo", "seed", "--days", "1")
 }

@@ -143,3 +143,37 @@ func TestWriterSplitsAndQuotes(t *testing.T) {
 		t.Errorf("%d rows written, want 9", total)
 	}
 }
+
+func TestVerifyCatchesBrokenFiles(t *testing.T) {
+	var good strings.Builder
+	w := csv.NewWriter(&good)
+	w.UseCRLF = true
+	w.Write(Columns[:])
+	w.Write(goodRow().Record())
+	w.Flush()
+	if ps, err := Verify(strings.NewReader(good.String()), okCF); err != nil || len(ps) != 0 {
+		t.Fatalf("good file: %v %v", ps, err)
+	}
+	line := strings.Split(good.String(), "\r\n")[1]
+	header := strings.Join(Columns[:], ",") + "\r\n"
+	tests := map[string]string{
+		"multi-valued cell with a space": header + strings.Replace(line, ",9:6,", ",9: 6,", 1) + "\r\n",
+		"SE4 not matching SE5":           header + strings.Replace(line, ",B,9:6,", ",A,9:6,", 1) + "\r\n",
+		"duration not HH:MM":             header + strings.Replace(line, ",00:35,", ",0:35,", 1) + "\r\n",
+		"date not ISO":                   header + strings.Replace(line, ",2026-11-03,", ",03/11/2026,", 1) + "\r\n",
+		"education missing":              header + strings.Replace(line, ",B,B,C,A,A,GE,", ",B,B,,A,A,GE,", 1) + "\r\n",
+		"a column short":                 header + strings.TrimSuffix(line, ",") + "\r\n",
+		"header in another order":        strings.Replace(header, "AN1,AN2", "AN2,AN1", 1) + line + "\r\n",
+		"bad codice fiscale":             header + strings.Replace(line, "RSSMRA80A01D969Z", "RSSMRA80", 1) + "\r\n",
+		"PR1 as Si without accent":       header + strings.Replace(line, ",Sì,", ",Si,", 1) + "\r\n",
+	}
+	for name, file := range tests {
+		if file == good.String() {
+			t.Fatalf("%s: the edit did not apply", name)
+		}
+		ps, err := Verify(strings.NewReader(file), okCF)
+		if err != nil || len(ps) == 0 {
+			t.Errorf("%s: passed verification", name)
+		}
+	}
+}

@@ -3,7 +3,6 @@ package monitoring
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -130,83 +129,19 @@ func compareGolden(t *testing.T, got, golden string) {
 	}
 }
 
-// checkNationalRules re-reads the files as the platform would and checks
-// every rule of the monitoring record, independently of facilita.Row.Check.
+// checkNationalRules verifies the files with facilita.Verify, which
+// re-reads them independently of facilita.Row.Check.
 func checkNationalRules(t *testing.T, files []string) {
 	t.Helper()
-	mandatory := []string{"IDFacilitatore", "NominativoFacilitatore", "IDSede", "NominativoSede", "AN1", "AN2", "AN4", "AN7", "AN8", "AN9", "AN10", "AN11", "AN12", "SE1", "SE2", "SE3", "SE4", "SE5", "SE6"}
-	lists := map[string]map[string]string{"AN7": facilita.Genders, "AN8": facilita.AgeBands, "AN9": facilita.Educations, "AN10": facilita.Employments, "AN11": facilita.Citizenships,
-		"SE3": facilita.ServiceTypes, "SE4": facilita.Areas, "SE6": facilita.Domains, "PR2": facilita.ServiceTypes, "AN5": facilita.DocumentTypes}
 	for _, f := range files {
-		b, _ := os.ReadFile(f)
-		if !strings.HasPrefix(string(b), strings.Join(facilita.Columns[:], ",")+"\r\n") {
-			t.Errorf("%s: header is not the %d columns in order", f, len(facilita.Columns))
-		}
-		recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+		fh, err := os.Open(f)
 		if err != nil {
-			t.Fatalf("%s: not valid CSV: %v", f, err)
+			t.Fatal(err)
 		}
-		if len(recs)-1 > facilita.MaxRowsPerFile {
-			t.Errorf("%s has %d rows", f, len(recs)-1)
-		}
-		for i, rec := range recs[1:] {
-			cell := map[string]string{}
-			for j, c := range facilita.Columns {
-				cell[c] = rec[j]
-			}
-			where := fmt.Sprintf("%s row %d", filepath.Base(f), i+1)
-			for _, c := range mandatory {
-				if cell[c] == "" {
-					t.Errorf("%s: %s is empty", where, c)
-				}
-			}
-			for c, list := range lists {
-				for _, code := range strings.Split(cell[c], ":") {
-					if _, ok := list[code]; cell[c] != "" && !ok {
-						t.Errorf("%s: %s code %q not in the list", where, c, code)
-					}
-				}
-			}
-			for _, c := range facilita.Columns {
-				if strings.Contains(cell[c], `"`) || (strings.Contains(cell[c], ":") && strings.Contains(cell[c], " ") && c != "SE7") {
-					t.Errorf("%s: %s = %q", where, c, cell[c])
-				}
-			}
-			if cell["AN4"] == "NO" {
-				if _, err := codicefiscale.Parse(cell["AN3"]); err != nil || cell["AN5"] != "" || cell["AN6"] != "" {
-					t.Errorf("%s: AN3 %q with AN4 NO: %v", where, cell["AN3"], err)
-				}
-			} else if cell["AN4"] != "SI" || cell["AN3"] != "" || cell["AN5"] == "" || cell["AN6"] == "" {
-				t.Errorf("%s: AN4 %q AN3 %q AN5 %q AN6 %q", where, cell["AN4"], cell["AN3"], cell["AN5"], cell["AN6"])
-			}
-			if cell["PR1"] != "Sì" && cell["PR1"] != "No" {
-				t.Errorf("%s: PR1 %q", where, cell["PR1"])
-			}
-			if _, err := time.Parse(time.DateOnly, cell["SE1"]); err != nil {
-				t.Errorf("%s: SE1 %q", where, cell["SE1"])
-			}
-			if d, err := facilita.ParseDuration(cell["SE2"]); err != nil || d <= 0 || len(cell["SE2"]) != 5 {
-				t.Errorf("%s: SE2 %q", where, cell["SE2"])
-			}
-			var want []string
-			for _, s := range strings.Split(cell["SE5"], ":") {
-				var n int
-				if _, err := fmt.Sscan(s, &n); err != nil || n < 1 || n > 13 {
-					t.Errorf("%s: SE5 %q", where, cell["SE5"])
-				}
-				a, _ := facilita.AreaOf(n)
-				if !strings.Contains(strings.Join(want, ""), a) {
-					want = append(want, a)
-				}
-			}
-			for _, a := range want {
-				if !strings.Contains(cell["SE4"], a) {
-					t.Errorf("%s: SE4 %q misses %s for SE5 %s", where, cell["SE4"], a, cell["SE5"])
-				}
-			}
-			if len([]rune(cell["SE7"])) > 600 || cell["AN14"] != "" || cell["AN17"] != "" {
-				t.Errorf("%s: SE7/AN14/AN17", where)
-			}
+		problems, err := facilita.Verify(fh, checkCF)
+		fh.Close()
+		if err != nil || len(problems) > 0 {
+			t.Errorf("%s: %v %v", f, err, problems)
 		}
 	}
 }
