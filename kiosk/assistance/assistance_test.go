@@ -26,12 +26,12 @@ type fixture struct {
 	path string
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	clk := clock.NewFake(time.Date(2026, 11, 3, 9, 0, 0, 0, time.UTC))
 	path := filepath.Join(t.TempDir(), "k.db")
-	st, err := store.Open(ctx, path, "dev1", store.Options{Clock: clk, Schemas: []store.Schema{people.Schema, staff.Schema, Schema}})
+	st, err := store.Open(ctx, path, "dev1", store.Options{Clock: clk, Synchronous: os.Getenv("BENCH_SYNC"), Schemas: []store.Schema{people.Schema, staff.Schema, Schema}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -228,15 +228,3 @@ func TestExportWithTheWrongKeyRejectsEverything(t *testing.T) {
 		t.Error("a period ending before it starts was accepted")
 	}
 }
-
-func BenchmarkExport100k(b *testing.B) {
-	priv, _ := seal.GenerateKey()
-	evs := synthetic(100_000, seal.NewSealer(priv.PublicKey(), time.Hour, time.Now), nil)
-	b.ResetTimer()
-	for b.Loop() {
-		res, err := Export(context.Background(), seq(evs), Options{From: day("2026-01-01"), To: day("2026-12-31"), Opener: seal.NewOpener(priv), Dir: b.TempDir()})
-		if err != nil || res.Rows != 100_000 {
-			b.Fatal(err, res.Rows)
-		}
-	}
-}
