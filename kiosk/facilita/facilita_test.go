@@ -177,3 +177,18 @@ func TestVerifyCatchesBrokenFiles(t *testing.T) {
 		}
 	}
 }
+
+func TestWriterReportsAFailedWrite(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "missing", "dir")
+	w := NewWriter(dir, "facilita")
+	if err := w.Write(goodRow().Record()); err != nil {
+		t.Fatal(err)
+	}
+	files, err := w.Close()
+	if err == nil || len(files) != 0 || !strings.Contains(err.Error(), "facilita-001.csv") {
+		t.Errorf("Close into a missing directory = %v, %v; want an error naming the file", files, err)
+	}
+	if err := w.Write([]string{"too", "short"}); err == nil {
+		t.Error("a 2-cell row was accepted")
+	}
+}

@@ -12,6 +12,7 @@
 package people
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"database/sql"
@@ -466,4 +467,14 @@ func (r *Registry) PseudonymOnly(p Person) (string, error) {
 		return "", fieldErr("AN6", "the document number should have 4 to 30 characters")
 	}
 	return r.mac("doc:" + p.DocType + ":" + num), nil
+}
+
+// Find recognises a returning citizen from their card or document, so the
+// screen can skip the questions already answered. It reads only.
+func (r *Registry) Find(ctx context.Context, p Person) (Citizen, bool, error) {
+	id, err := r.PseudonymOnly(p)
+	if err != nil {
+		return Citizen{}, false, err
+	}
+	return r.Lookup(ReadDB{r.st.DB()}, id)
 }

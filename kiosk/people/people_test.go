@@ -134,6 +134,12 @@ func TestRecordRemembersProfileAndConsent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if c, ok, err := r.Find(ctx, Person{CF: " rssmra80a01d969z\n"}); err != nil || !ok || c.Profile.Employment != "G" {
+		t.Errorf("Find a returning citizen by the scanned code: %+v %v %v", c, ok, err)
+	}
+	if _, ok, err := r.Find(ctx, Person{CF: "BNCNNA52L55D612I"}); err != nil || ok {
+		t.Errorf("Find a citizen never seen: %v %v", ok, err)
+	}
 	kinds := map[string]int{}
 	for ev, err := range st.Events(ctx, 0) {
 		if err != nil {
