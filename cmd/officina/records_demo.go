@@ -301,6 +301,9 @@ func (d *demo) day(day time.Time) error {
 		}
 		if returning {
 			in.UsedBefore = []string{"A"}
+			if r.IntN(2) == 0 { // only the card is scanned; the identity is on file
+				in.Person.FirstName, in.Person.Surname = "", ""
+			}
 		} else {
 			in.Profile = who.profile
 			in.ConsentMethod = pick(r, []string{"screen", "verbal", "verbal", "paper"})

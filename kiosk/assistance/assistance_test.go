@@ -344,3 +344,20 @@ func TestCourseAndSession(t *testing.T) {
 		t.Error("a session without participants was accepted")
 	}
 }
+
+func TestReturningCitizenWithOnlyTheCard(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	card := ServiceInput{Person: people.Person{CF: "RSSMRA80A01D969Z"}, Staff: "FAC-GE-001", Duration: 10 * time.Minute,
+		ServiceTypes: []string{"A"}, Competences: []int{13}, Domains: []string{"S"}}
+	if _, err := f.desk.RecordService(ctx, card); err == nil || !strings.Contains(err.Error(), "first name and surname are missing") {
+		t.Errorf("a new citizen with only a card: %v", err)
+	}
+	if _, err := f.desk.RecordService(ctx, spid("RSSMRA80A01D969Z", "Mario", "Rossi")); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := f.desk.RecordService(ctx, card)
+	if err != nil || !rec.Returning {
+		t.Errorf("returning citizen with only a card: %+v %v", rec, err)
+	}
+}

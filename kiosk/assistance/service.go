@@ -46,7 +46,7 @@ type ServiceEvent struct {
 
 // ServiceInput is what a facilitator enters for one service.
 type ServiceInput struct {
-	Person  people.Person  // scanned or typed; dropped after sealing
+	Person  people.Person  // scanned or typed; dropped after sealing. A returning citizen may give only the card.
 	Profile people.Profile // AN9–AN12; empty fields are remembered from the last visit
 	Staff   string         // facilitator's national ID
 	// Date of the service; zero means today.
@@ -145,11 +145,14 @@ func (d *Desk) RecordService(ctx context.Context, in ServiceInput) (ServiceRecor
 		} else {
 			row.NoCF, row.DocType, row.DocNumber = true, in.Person.DocType, in.Person.DocNumber
 		}
+		if id.Reuse { // names checked on the visit that sealed them
+			row.FirstName, row.Surname = "on file", "on file"
+		}
 		if ps := row.Check(func(string) error { return nil }); len(ps) > 0 {
 			return inputErr(ps[0].Column, "%s: %s", ps[0].Reason, ps[0].Fix)
 		}
 		ev := ServiceEvent{
-			Citizen: id.ID, Sealed: id.Sealed,
+			Citizen: id.ID, Sealed: cit.Sealed,
 			FacilitatorID: fac.ID, FacilitatorName: fac.Name, SiteID: d.site.ID, SiteName: d.site.Name,
 			Gender: id.Gender, AgeBand: id.AgeBand,
 			Education: cit.Profile.Education, Employment: cit.Profile.Employment, Citizenship: cit.Profile.Citizenship, Province: cit.Profile.Province,

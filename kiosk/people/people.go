@@ -187,6 +187,9 @@ type Identified struct {
 	AgeBand string // AN8 on the day given to Identify
 	Sealed  string
 	Key     seal.WrappedKey
+	// Reuse is set when no names were given: Record then uses the identity
+	// sealed on the citizen's earlier visit.
+	Reuse bool
 }
 
 // Registry is the citizen register over a store.
@@ -288,6 +291,12 @@ func (r *Registry) Identify(p Person, on time.Time) (Identified, error) {
 		id.Gender, id.AgeBand = p.Gender, p.AgeBand
 		sealed.DocType, sealed.DocNumber = p.DocType, num
 	}
+	if p.FirstName == "" && p.Surname == "" {
+		// A returning citizen whose card was scanned: Record takes the
+		// identity sealed on an earlier visit.
+		id.Reuse = true
+		return id, nil
+	}
 	if p.FirstName == "" {
 		return id, fieldErr("AN1", "the first name is missing")
 	}
@@ -319,6 +328,8 @@ type Citizen struct {
 	FirstSeen time.Time
 	LastSeen  time.Time
 	Erased    bool // sealed identity erased by the retention limit
+	// Sealed is the identity as recorded by Record (not filled by Lookup).
+	Sealed string
 }
 
 // Lookup returns the citizen with the pseudonym id, if known.
@@ -355,7 +366,15 @@ func (r *Registry) Record(tx *store.Tx, id Identified, prof Profile) (Citizen, b
 	if err := prof.Validate(); err != nil {
 		return Citizen{}, false, err
 	}
-	if err := r.storeKey(tx, id.Key); err != nil {
+	if id.Reuse {
+		err := tx.QueryRow(`SELECT sealed FROM citizens WHERE id = ?`, id.ID).Scan(&id.Sealed)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return Citizen{}, false, fmt.Errorf("people: look up citizen: %w", err)
+		}
+		if id.Sealed == "" {
+			return Citizen{}, false, fieldErr("AN1", "the first name and surname are missing (a new citizen, or one whose data the retention limit erased)")
+		}
+	} else if err := r.storeKey(tx, id.Key); err != nil {
 		return Citizen{}, false, err
 	}
 	old, known, err := r.Lookup(tx, id.ID)
@@ -364,11 +383,11 @@ func (r *Registry) Record(tx *store.Tx, id Identified, prof Profile) (Citizen, b
 	}
 	merged := prof.merge(old.Profile)
 	now := tx.Now()
-	c := Citizen{ID: id.ID, Gender: id.Gender, Profile: merged, FirstSeen: now, LastSeen: now}
+	c := Citizen{ID: id.ID, Gender: id.Gender, Profile: merged, FirstSeen: now, LastSeen: now, Sealed: id.Sealed}
 	if known {
 		c.FirstSeen = old.FirstSeen
 	}
-	if !known || merged != old.Profile || id.Gender != old.Gender || old.Erased {
+	if !known || merged != old.Profile || id.Gender != old.Gender || old.Erased || !id.Reuse {
 		if _, err := tx.AppendJSON(KindCitizen, 1, CitizenEvent{Citizen: id.ID, Gender: id.Gender, Profile: merged, Sealed: id.Sealed}); err != nil {
 			return Citizen{}, false, err
 		}
