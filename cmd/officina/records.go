@@ -414,7 +414,10 @@ func ticketCmd(ctx context.Context, e *env, args []string) error {
 			}
 			fmt.Fprintf(e.stdout, "calling ticket %d (waited %d minutes)\n", t.Number, int(t.Called.Sub(t.Taken).Minutes()))
 		case "done":
-			return desk.FinishTicket(ctx, *staffID)
+			if err := desk.FinishTicket(ctx, *staffID); err != nil {
+				return err
+			}
+			fmt.Fprintln(e.stdout, "done")
 		case "list":
 			q, err := desk.Queue(ctx)
 			if err != nil {
