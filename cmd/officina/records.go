@@ -500,12 +500,18 @@ func courseCmd(ctx context.Context, e *env, args []string) error {
 	title := fs.String("title", "", "course title (open)")
 	staffID := fs.String("staff", "", "facilitator's national ID (open)")
 	course := fs.Uint64("course", 0, "course session number (attend, close)")
+	se5 := fs.String("se5", "", "SE5 competence(s) the course covers, e.g. 4:11 (open; with --se6, closing records a training service per known attendee)")
+	se6 := fs.String("se6", "", "SE6 domain(s), e.g. S (open)")
 	pf := addPersonFlags(fs, false)
 	return withKiosk(ctx, e, fs, args, func(k *kiosk) error {
 		desk := k.records.desk
 		switch name {
 		case "open":
-			c, err := desk.OpenCourse(ctx, *title, *staffID)
+			comps, err := splitInts(*se5)
+			if err != nil {
+				return err
+			}
+			c, err := desk.OpenCourse(ctx, assistance.CourseInput{Title: *title, Staff: *staffID, Competences: comps, Domains: splitCodes(*se6)})
 			if err != nil {
 				return err
 			}
@@ -525,7 +531,10 @@ func courseCmd(ctx context.Context, e *env, args []string) error {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "course session %d closed: %d attendees\n", c.ID, c.Attendees)
+			fmt.Fprintf(e.stdout, "course session %d closed: %d attendees, %d training services recorded\n", c.ID, c.Attendees, c.Services)
+			for _, u := range c.Unrecorded {
+				fmt.Fprintln(e.stdout, "  not recorded as a service:", u)
+			}
 		}
 		return nil
 	})

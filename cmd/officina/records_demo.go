@@ -359,7 +359,14 @@ func (d *demo) day(day time.Time) error {
 	switch day.Weekday() {
 	case time.Tuesday, time.Thursday:
 		d.at(day, 15, 0)
-		c, err := desk.OpenCourse(d.ctx, pick(r, []string{"Primi passi con lo smartphone", "SPID e App IO", "Riconoscere le truffe online", "Videochiamate con la famiglia"}), demoFacilitators[1].ID)
+		course := pick(r, []assistance.CourseInput{
+			{Title: "Primi passi con lo smartphone", Competences: []int{4, 13}, Domains: []string{"S"}},
+			{Title: "SPID e App IO", Competences: []int{9, 6}, Domains: []string{"A"}},
+			{Title: "Riconoscere le truffe online", Competences: []int{11, 2}, Domains: []string{"S"}},
+			{Title: "Videochiamate con la famiglia", Competences: []int{4}, Domains: []string{"S"}},
+		})
+		course.Staff = demoFacilitators[1].ID
+		c, err := desk.OpenCourse(d.ctx, course)
 		if err != nil {
 			return err
 		}
@@ -370,9 +377,11 @@ func (d *demo) day(day time.Time) error {
 			}
 		}
 		d.at(day, 16, 30)
-		if _, err := desk.CloseCourse(d.ctx, c.ID); err != nil {
+		closed, err := desk.CloseCourse(d.ctx, c.ID)
+		if err != nil {
 			return err
 		}
+		d.n.services += closed.Services
 		d.n.courses++
 	case time.Monday, time.Wednesday, time.Friday:
 		if len(d.pool) < 2 {

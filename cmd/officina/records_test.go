@@ -105,13 +105,13 @@ func TestFacilitatorFlowsFromTheCommandLine(t *testing.T) {
 	c.ok("loan", "back", "--device", "TAB-03", "--staff", "FAC-GE-001")
 	c.fails("not lent out", "loan", "back", "--device", "TAB-03", "--staff", "FAC-GE-001")
 
-	out = c.ok("course", "open", "--title", "SPID e App IO", "--staff", "FAC-GE-001")
+	out = c.ok("course", "open", "--title", "SPID e App IO", "--staff", "FAC-GE-001", "--se5", "9:6", "--se6", "A")
 	if !strings.Contains(out, "course session") {
 		t.Fatalf("course open: %q", out)
 	}
 	num := strings.Fields(out)[2]
 	c.ok("course", "attend", "--course", num, "--cf", "BNCNNA52L55D612I")
-	if out := c.ok("course", "close", "--course", num); !strings.Contains(out, "1 attendees") {
+	if out := c.ok("course", "close", "--course", num); !strings.Contains(out, "1 attendees, 0 training services recorded") || !strings.Contains(out, "lasted less than a minute") {
 		t.Errorf("course close: %q", out)
 	}
 

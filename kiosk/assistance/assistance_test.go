@@ -315,7 +315,14 @@ func TestLoans(t *testing.T) {
 func TestCourseAndSession(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	c, err := f.desk.OpenCourse(ctx, "Usare lo smartphone", "FAC-GE-001")
+	// Anna is registered at the desk; the others only tap their cards.
+	if _, err := f.desk.RecordService(ctx, spid("BNCNNA52L55D612I", "Anna", "Bianchi")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.desk.OpenCourse(ctx, CourseInput{Title: "x", Staff: "FAC-GE-001", Competences: []int{0}, Domains: []string{"A"}}); err == nil {
+		t.Error("a course with competence 0 was opened")
+	}
+	c, err := f.desk.OpenCourse(ctx, CourseInput{Title: "Usare lo smartphone", Staff: "FAC-GE-001", Competences: []int{4, 11}, Domains: []string{"S"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -324,9 +331,19 @@ func TestCourseAndSession(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	f.clk.Advance(90 * time.Minute)
 	closed, err := f.desk.CloseCourse(ctx, c.ID)
 	if err != nil || closed.Attendees != 3 {
 		t.Errorf("closed course %+v, %v (want 3: a repeat tap counts once, the omocodic code is another person)", closed, err)
+	}
+	if closed.Services != 1 || len(closed.Unrecorded) != 2 || !strings.Contains(closed.Unrecorded[0], "not registered at the desk") {
+		t.Errorf("course services %d, unrecorded %v: want Anna recorded, the two unknown listed", closed.Services, closed.Unrecorded)
+	}
+	var types string
+	var minutes int
+	f.st.DB().QueryRow(`SELECT types, minutes FROM services ORDER BY seq DESC LIMIT 1`).Scan(&types, &minutes)
+	if types != "C" || minutes != 90 {
+		t.Errorf("course service: SE3 %s, %d minutes; want C, 90", types, minutes)
 	}
 	if _, err := f.desk.Attend(ctx, c.ID, people.Person{CF: "RSSMRA80A01D969Z"}); !errors.Is(err, ErrCourseClosed) {
 		t.Errorf("attend a closed course: %v", err)

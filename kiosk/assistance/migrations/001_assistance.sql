@@ -51,12 +51,16 @@ CREATE TABLE courses (
 	seq       INTEGER PRIMARY KEY, -- the course.opened event
 	title     TEXT NOT NULL,
 	staff     TEXT NOT NULL,
+	competences TEXT NOT NULL DEFAULT '', -- SE5 of the course, '' if not exported
+	domains   TEXT NOT NULL DEFAULT '',   -- SE6
 	opened_ms INTEGER NOT NULL,
 	closed_ms INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 CREATE TABLE attendance (
 	course  INTEGER NOT NULL REFERENCES courses(seq),
 	citizen TEXT NOT NULL,
+	gender  TEXT NOT NULL DEFAULT '', -- derived from the CF at the tap
+	age_band TEXT NOT NULL DEFAULT '',
 	at_ms   INTEGER NOT NULL,
 	PRIMARY KEY (course, citizen)
 ) STRICT;
