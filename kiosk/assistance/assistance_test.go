@@ -127,6 +127,7 @@ func TestRecordServiceRejectsAndKeepsNothing(t *testing.T) {
 		{"service type lower case", func(in *ServiceInput) { in.ServiceTypes = []string{"a"} }, fieldIs("SE3")},
 		{"no consent", func(in *ServiceInput) { in.ConsentMethod = "" }, fieldIs("consent")},
 		{"future date", func(in *ServiceInput) { in.Date = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC) }, fieldIs("SE1")},
+		{"before the programme", func(in *ServiceInput) { in.Date = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC) }, fieldIs("SE1")},
 		{"unknown staff", func(in *ServiceInput) { in.Staff = "NOBODY" }, fieldIs("staff")},
 		{"details too long", func(in *ServiceInput) { in.Details = strings.Repeat("x", 601) }, fieldIs("SE7")},
 	}
@@ -140,6 +141,21 @@ func TestRecordServiceRejectsAndKeepsNothing(t *testing.T) {
 	}
 	if n := countEvents(t, f.st); n != before {
 		t.Errorf("%d events appended by rejected input", n-before)
+	}
+}
+
+func TestUnsetClockAsksForTheDate(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.clk.Set(time.Date(1970, 1, 1, 0, 3, 0, 0, time.UTC)) // a Pi that has not reached a time server
+	in := spid("RSSMRA80A01D969Z", "Mario", "Rossi")
+	if _, err := f.desk.RecordService(ctx, in); !fieldIs("SE1")(err) {
+		t.Fatalf("service with an unset clock: %v", err)
+	}
+	in.Date = time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC)
+	rec, err := f.desk.RecordService(ctx, in)
+	if err != nil || rec.Date != "2026-11-03" {
+		t.Errorf("with the date entered: %+v %v", rec, err)
 	}
 }
 
@@ -170,6 +186,20 @@ func TestNoPersonalDataInTheDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := f.desk.LendDevice(ctx, "TAB-03", people.Person{CF: "RSSMRA80A01D969Z"}, "FAC-GE-001", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	c, err := f.desk.OpenCourse(ctx, CourseInput{Title: "SPID", Staff: "FAC-GE-001", Competences: []int{9}, Domains: []string{"A"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.desk.Attend(ctx, c.ID, people.Person{CF: "BNCNNA52L55D612I"})
+	f.desk.Attend(ctx, c.ID, people.Person{DocType: "D", DocNumber: "UKR77889911"})
+	f.clk.Advance(time.Hour)
+	if closed, err := f.desk.CloseCourse(ctx, c.ID); err != nil || closed.Services != 1 {
+		t.Fatalf("course: %+v %v", closed, err)
+	}
+	if _, err := f.desk.RecordSession(ctx, SessionInput{Volunteer: "VOL-GE-007", Participants: []people.Person{{CF: "RSSMRA80A01D969Z"}, {DocType: "D", DocNumber: "UKR77889911"}},
+		Topics: []string{"WhatsApp"}, Duration: time.Hour}); err != nil {
 		t.Fatal(err)
 	}
 	secrets := []string{"RSSMRA80A01D969Z", "BNCNNA52L55D612I", "Mario", "Rossi", "Annunziata", "Bianchini", "Oksana", "Kovalenko", "UKR77889911"}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/officina-digitale/officina/kiosk/clock"
 	"github.com/officina-digitale/officina/kiosk/codicefiscale"
 	"github.com/officina-digitale/officina/kiosk/facilita"
 	"github.com/officina-digitale/officina/kiosk/people"
@@ -43,6 +44,10 @@ type ServiceEvent struct {
 	Details         string   `json:"details,omitempty"`
 	Guide           string   `json:"guide,omitempty"` // content guide used, if any
 }
+
+// EarliestServiceDate is the first date a service can have: the national
+// facilitation programme (PNRR 1.7.2) started in 2022.
+var EarliestServiceDate = time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // ServiceInput is what a facilitator enters for one service.
 type ServiceInput struct {
@@ -92,9 +97,15 @@ func (d *Desk) RecordService(ctx context.Context, in ServiceInput) (ServiceRecor
 	}
 	date := in.Date
 	if date.IsZero() {
+		if d.st.Clock().Now().Before(clock.Plausible) {
+			return ServiceRecord{}, inputErr("SE1", "the kiosk's clock has not been set since it started: enter the service date")
+		}
 		date = d.today()
 	}
-	if date.After(d.today()) {
+	if date.Before(EarliestServiceDate) {
+		return ServiceRecord{}, inputErr("SE1", "the service date %s is before the programme began (%s)", date.Format(time.DateOnly), EarliestServiceDate.Format(time.DateOnly))
+	}
+	if date.After(d.today()) && !d.st.Clock().Now().Before(clock.Plausible) {
 		return ServiceRecord{}, inputErr("SE1", "the service date %s is in the future", date.Format(time.DateOnly))
 	}
 	id, err := d.people.Identify(in.Person, date)
