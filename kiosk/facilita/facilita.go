@@ -323,3 +323,31 @@ func (r Row) Check(checkCF CFChecker) []Problem {
 	}
 	return ps
 }
+
+// ParseGuideCodes reads the SE5 and SE6 codes that an e-service guide or a
+// course gives as text ("9", "9:6", "9, 6"; "A", "A:L"), checking them
+// against the code lists.
+func ParseGuideCodes(se5, se6 string) ([]int, []string, error) {
+	sep := func(r rune) bool { return r == ':' || r == ',' || r == ';' || r == ' ' }
+	var comps []int
+	for _, f := range strings.FieldsFunc(se5, sep) {
+		n, err := strconv.Atoi(f)
+		if _, ok := AreaOf(n); err != nil || !ok {
+			return nil, nil, fmt.Errorf("facilita: SE5 %q: %q is not a competence 1–13", se5, f)
+		}
+		if !slices.Contains(comps, n) {
+			comps = append(comps, n)
+		}
+	}
+	var doms []string
+	for _, f := range strings.FieldsFunc(se6, sep) {
+		f = strings.ToUpper(f)
+		if _, ok := Domains[f]; !ok {
+			return nil, nil, fmt.Errorf("facilita: SE6 %q: %q is not a public-service domain A–S", se6, f)
+		}
+		if !slices.Contains(doms, f) {
+			doms = append(doms, f)
+		}
+	}
+	return comps, doms, nil
+}

@@ -192,3 +192,15 @@ func TestWriterReportsAFailedWrite(t *testing.T) {
 		t.Error("a 2-cell row was accepted")
 	}
 }
+
+func TestParseGuideCodes(t *testing.T) {
+	c, d, err := ParseGuideCodes("9, 6:9", "a;L")
+	if err != nil || JoinInts(c) != "9:6" || Join(d) != "A:L" {
+		t.Errorf("= %v %v %v", c, d, err)
+	}
+	for _, bad := range [][2]string{{"14", "A"}, {"x", "A"}, {"9", "T"}, {"0", ""}} {
+		if _, _, err := ParseGuideCodes(bad[0], bad[1]); err == nil {
+			t.Errorf("%q %q accepted", bad[0], bad[1])
+		}
+	}
+}
