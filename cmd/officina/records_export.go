@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/officina-digitale/officina/kiosk/codicefiscale"
+	"github.com/officina-digitale/officina/kiosk/facilita"
+	"github.com/officina-digitale/officina/kiosk/monitoring"
+	"github.com/officina-digitale/officina/kiosk/seal"
+)
+
+// exportFacilita writes the national monitoring CSV files for a period from
+// this kiosk's own log, opening the sealed identities with the local export
+// key.
+func exportFacilita(ctx context.Context, e *env, k *kiosk, from, to time.Time, out string) error {
+	a := k.records
+	if out == "" {
+		return fmt.Errorf("%w: give the output directory with --out DIR", errUsage)
+	}
+	if a.cfg.ExportPublicKey != "" {
+		return errors.New("this kiosk seals personal data to the hub's key, which it cannot open: run the export on the hub (officina-hub export facilita)")
+	}
+	kf, err := seal.LoadKeyFile(a.keyFile)
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("no export key at %s: nothing personal can have been recorded yet; run 'officina export setup' first", a.keyFile)
+	}
+	if err != nil {
+		return err
+	}
+	p, err := passphrase(e, "coordinator passphrase: ")
+	if err != nil {
+		return err
+	}
+	priv, err := kf.Unlock(p)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(out, 0o700); err != nil {
+		return fmt.Errorf("create %s: %w", out, err)
+	}
+	res, err := monitoring.Export(ctx, k.store.Events(ctx, 0), monitoring.Options{From: from, To: to, Opener: seal.NewOpener(priv), Dir: out})
+	if err != nil {
+		return err
+	}
+	// Read every file back as the platform would before calling it done.
+	var broken []string
+	for _, f := range res.Files {
+		fh, err := os.Open(f)
+		if err != nil {
+			return err
+		}
+		problems, err := facilita.Verify(fh, func(s string) error { _, err := codicefiscale.Parse(s); return err })
+		fh.Close()
+		if err != nil {
+			return err
+		}
+		for _, p := range problems {
+			broken = append(broken, f+": "+p)
+		}
+		fmt.Fprintln(e.stdout, "wrote", f)
+	}
+	if len(broken) > 0 {
+		return fmt.Errorf("the written files break national rules (a bug: please report it):\n%s", strings.Join(broken, "\n"))
+	}
+	fmt.Fprintf(e.stdout, "%d rows for %d services delivered to %d unique citizens\n", res.Rows, res.Services, res.UniqueCitizens)
+	if len(res.Rejected) > 0 {
+		fmt.Fprintf(e.stdout, "%d services could NOT be exported: see %s for the reason and the fix of each\n", len(res.Rejected), res.Report)
+	}
+	return nil
+}
