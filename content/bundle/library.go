@@ -33,6 +33,8 @@ type Library struct {
 
 	mu sync.Mutex // one activation at a time
 
+	keysMu sync.RWMutex
+
 	// step, when set by tests, runs after each stage of Activate; an error
 	// stops the activation there, as a power cut would.
 	step func(stage string) error
@@ -60,13 +62,27 @@ func OpenLibrary(dir string, opts Options) (*Library, error) {
 	return &Library{dir: dir, blobs: blobs, trusted: opts.Trusted, check: opts.Check}, nil
 }
 
+// Trust adds publishing keys, such as the hub's key received at
+// enrolment.
+func (l *Library) Trust(keys ...ed25519.PublicKey) {
+	l.keysMu.Lock()
+	defer l.keysMu.Unlock()
+	l.trusted = append(l.trusted[:len(l.trusted):len(l.trusted)], keys...)
+}
+
+func (l *Library) keys() []ed25519.PublicKey {
+	l.keysMu.RLock()
+	defer l.keysMu.RUnlock()
+	return l.trusted
+}
+
 // Blobs returns the library's blob store, for the sync client to fill.
 func (l *Library) Blobs() *Blobs { return l.blobs }
 
 // Missing verifies the signed manifest and returns the blobs it lists that
 // the store lacks: what the sync client must fetch before Activate.
 func (l *Library) Missing(signed []byte) ([]File, error) {
-	m, err := Verify(signed, l.trusted)
+	m, err := Verify(signed, l.keys())
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +103,7 @@ func (l *Library) Missing(signed []byte) ([]File, error) {
 func (l *Library) Activate(ctx context.Context, signed []byte) (*Manifest, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	m, err := Verify(signed, l.trusted)
+	m, err := Verify(signed, l.keys())
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +208,7 @@ func (l *Library) active() (*Manifest, string, error) {
 	if hashOf(signed) != id {
 		return nil, "", fmt.Errorf("%w: active manifest %s", ErrHashMismatch, id)
 	}
-	m, err := Verify(signed, l.trusted)
+	m, err := Verify(signed, l.keys())
 	if err != nil {
 		return nil, "", err
 	}

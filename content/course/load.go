@@ -175,7 +175,7 @@ func (c *checker) read(name string, max int, what string) ([]byte, bool) {
 		return nil, false
 	}
 	if n > int64(max) {
-		c.add(file, 0, "%s is over the size limit of %d bytes", what, max)
+		c.add(file, 0, what, max)
 		return nil, false
 	}
 	return buf.Bytes(), true
@@ -229,7 +229,7 @@ func (c *checker) decode(name string, data []byte, v any) bool {
 }
 
 func (c *checker) meta() *Item {
-	data, ok := c.read(MetaFile, c.lim.MaxMetaBytes, "the file")
+	data, ok := c.read(MetaFile, c.lim.MaxMetaBytes, "file is over the size limit of %d bytes")
 	if !ok {
 		if !c.exists(MetaFile) {
 			c.add(c.file(MetaFile), 0, "missing: every course or guide directory needs a meta.toml")
@@ -381,7 +381,7 @@ func (c *checker) lessons(it *Item) {
 			byName[name] = l
 			order = append(order, name)
 		}
-		data, ok := c.read(e.Name(), c.lim.MaxLessonBytes, "the lesson (split it in two)")
+		data, ok := c.read(e.Name(), c.lim.MaxLessonBytes, "lesson is over the size limit of %d bytes: split it in two")
 		if !ok {
 			continue
 		}
@@ -477,7 +477,7 @@ func (c *checker) image(file string, line int, link string) {
 }
 
 func (c *checker) quiz(it *Item) {
-	data, ok := c.read(QuizFile, c.lim.MaxMetaBytes, "the file")
+	data, ok := c.read(QuizFile, c.lim.MaxMetaBytes, "file is over the size limit of %d bytes")
 	if !ok {
 		return
 	}

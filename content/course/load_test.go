@@ -48,7 +48,7 @@ func TestBrokenExamples(t *testing.T) {
 	want := []string{
 		"digcomp-sconosciuto/meta.toml:5: unknown DigComp 2.2 code \"2.7\"",
 		"immagine-rotta/01-aprire.en.md:5: broken image link \"media/manca.png\": no such file",
-		"lezione-lunga/02-scrivere.it.md: the lesson (split it in two) is over the size limit of 12288 bytes",
+		"lezione-lunga/02-scrivere.it.md: lesson is over the size limit of 12288 bytes: split it in two",
 		"quiz-senza-risposta/quiz.toml:1: question 1 has no correct answer",
 		"traduzione-mancante/meta.toml:12: missing translation key title.en",
 	}
