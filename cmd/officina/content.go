@@ -5,7 +5,9 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"flag"
 	"fmt"
 	iofs "io/fs"
@@ -20,6 +22,7 @@ import (
 	"github.com/officina-digitale/officina/content/catalog"
 	"github.com/officina-digitale/officina/content/course"
 	"github.com/officina-digitale/officina/kiosk/config"
+	"github.com/officina-digitale/officina/kiosk/learning"
 	"github.com/officina-digitale/officina/kiosk/metrics"
 	"github.com/officina-digitale/officina/kiosk/status"
 	"github.com/officina-digitale/officina/kiosk/store"
@@ -34,7 +37,7 @@ func contentServices(k *kiosk, reg *metrics.Registry, st *status.Server) []super
 	return nil
 }
 
-func contentSchemas() []store.Schema { return nil }
+func contentSchemas() []store.Schema { return []store.Schema{learning.Schema()} }
 
 // contentArea holds what the content area opens for a running kiosk; the UI and the
 // services reach it through k.content.
@@ -42,6 +45,8 @@ type contentArea struct {
 	lib     *bundle.Library
 	limits  course.Limits
 	catalog atomic.Pointer[catalog.Catalog]
+	// Learning records learners' progress, quizzes and certificates.
+	Learning *learning.Book
 	// Problem is why the active bundle could not be shown, if it could not
 	// (the built-in catalogue is shown instead); doctor reports it.
 	Problem error
@@ -53,6 +58,14 @@ func openContent(ctx context.Context, k *kiosk) (*contentArea, error) {
 		return nil, err
 	}
 	a := &contentArea{lib: lib, limits: course.Limits{MaxLessonBytes: k.cfg.Content.MaxLessonBytes}}
+	// Card numbers are hashed under a key derived from the device key, so
+	// they mean nothing off this kiosk. (A deployment-wide secret would let
+	// a learner resume at a sibling kiosk; see the content report.)
+	mac := hmac.New(sha256.New, k.id.Private().Seed())
+	mac.Write([]byte("officina learning card key v1"))
+	if a.Learning, err = learning.New(k.store, mac.Sum(nil), nil); err != nil {
+		return nil, err
+	}
 	if err := a.Reload(ctx); err != nil && a.Catalog() == nil {
 		return nil, err
 	} else if err != nil {
