@@ -14,7 +14,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	_ "modernc.org/sqlite" // database/sql driver "sqlite"
 )
@@ -58,6 +60,9 @@ type Hit struct {
 type Index struct {
 	db    *sql.DB
 	langs map[string]bool
+
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt // one per shape of query (which filters are set)
 }
 
 const schema = `
@@ -88,7 +93,7 @@ func New(ctx context.Context, docs []Doc) (*Index, error) {
 	db.SetMaxOpenConns(1) // one in-memory database lives in one connection
 	db.SetConnMaxIdleTime(0)
 	db.SetConnMaxLifetime(0)
-	ix := &Index{db: db, langs: map[string]bool{}}
+	ix := &Index{db: db, langs: map[string]bool{}, stmts: map[string]*sql.Stmt{}}
 	if err := ix.load(ctx, docs); err != nil {
 		db.Close()
 		return nil, err
@@ -134,6 +139,21 @@ func (ix *Index) load(ctx context.Context, docs []Doc) error {
 	return nil
 }
 
+// stmt returns the prepared statement for query, preparing it once.
+func (ix *Index) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if st, ok := ix.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := ix.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	ix.stmts[query] = st
+	return st, nil
+}
+
 // Close frees the index.
 func (ix *Index) Close() error { return ix.db.Close() }
 
@@ -152,22 +172,55 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 	for i, t := range terms {
 		stems[i] = strings.TrimSuffix(strings.Trim(t, `"*`), `"`)
 	}
-	hits, err := ix.run(ctx, q, lang, strings.Join(terms, " "), stems)
-	if err != nil || len(hits) > 0 || len(terms) == 1 {
-		return hits, err
-	}
-	// No result has every word: rank those that have some.
-	return ix.run(ctx, q, lang, strings.Join(terms, " OR "), stems)
-}
-
-func (ix *Index) run(ctx context.Context, q Query, lang, match string, stems []string) ([]Hit, error) {
 	limit := q.Limit
 	if limit <= 0 {
 		limit = 20
 	}
+	hits, err := ix.tiers(ctx, q, lang, strings.Join(terms, " "), stems, limit)
+	if err != nil || len(hits) > 0 || len(terms) == 1 {
+		return hits, err
+	}
+	// No result has every word: rank those that have some.
+	return ix.tiers(ctx, q, lang, strings.Join(terms, " OR "), stems, limit)
+}
+
+// maxRanked bounds how many candidates of one tier are ranked. BM25 costs
+// a few microseconds a row; a word found in a fifth of 10,000 lessons
+// would otherwise cost tens of milliseconds on a Pi.
+const maxRanked = 300
+
+// tiers ranks matches in titles and summaries first, then matches in the
+// lesson text only, each tier by BM25 over at most maxRanked candidates.
+func (ix *Index) tiers(ctx context.Context, q Query, lang, expr string, stems []string, limit int) ([]Hit, error) {
+	hits, err := ix.run(ctx, q, lang, "{title summary} : ("+expr+")", stems, limit)
+	if err != nil || len(hits) >= limit {
+		return hits, err
+	}
+	more, err := ix.run(ctx, q, lang, expr, stems, limit+len(hits))
+	if err != nil {
+		return nil, err
+	}
+	seen := map[[2]string]bool{}
+	for _, h := range hits {
+		seen[[2]string{h.ItemID, h.Lesson}] = true
+	}
+	for _, h := range more {
+		if len(hits) == limit {
+			break
+		}
+		if !seen[[2]string{h.ItemID, h.Lesson}] {
+			hits = append(hits, h)
+		}
+	}
+	return hits, nil
+}
+
+func (ix *Index) run(ctx context.Context, q Query, lang, match string, stems []string, limit int) ([]Hit, error) {
 	var sb strings.Builder
-	// Rank on the index alone; read the text of the few best rows only.
+	// Rank on the index alone, over a bounded set of candidates; read the
+	// text of the few best rows only.
 	sb.WriteString(`SELECT d.item, d.lesson, d.title, d.body, s.score FROM (
+SELECT id, score FROM (
 SELECT fts.rowid AS id, bm25(fts, 10.0, 5.0, 1.0) AS score
 FROM fts JOIN docs d ON d.id = fts.rowid
 WHERE fts MATCH ? AND d.lang = ?`)
@@ -188,9 +241,13 @@ WHERE fts MATCH ? AND d.lang = ?`)
 		sb.WriteString(` AND d.kind = ?`)
 		args = append(args, q.Kind)
 	}
-	sb.WriteString(` ORDER BY score LIMIT ?) s JOIN docs d ON d.id = s.id ORDER BY s.score`)
-	args = append(args, limit)
-	rows, err := ix.db.QueryContext(ctx, sb.String(), args...)
+	sb.WriteString(` LIMIT ?) ORDER BY score LIMIT ?) s JOIN docs d ON d.id = s.id ORDER BY s.score`)
+	args = append(args, maxRanked, limit)
+	st, err := ix.stmt(ctx, sb.String())
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
@@ -215,6 +272,9 @@ WHERE fts MATCH ? AND d.lang = ?`)
 func Terms(text, lang string) []string {
 	var terms []string
 	for _, w := range words(text) {
+		if stopWords[w] {
+			continue
+		}
 		s := Stem(w, lang)
 		if s == "" {
 			continue
@@ -262,6 +322,19 @@ var latin = func() map[rune]rune {
 	return m
 }()
 
+// stopWords are words too common to search for, Italian and English
+// (folded). A query made only of them finds nothing.
+var stopWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`il lo la gli le un una uno del dello della dei degli delle al allo alla ai agli alle
+		dal dalla dai dagli dalle nel nello nella nei negli nelle sul sulla sui sugli sulle con per tra fra che chi non come
+		piu anche suo sua suoi sue mio mia tuo tua cosa sono essere avere questo questa quello quella dove quando
+		the and for with from that this what how are was you your can not`) {
+		m[w] = true
+	}
+	return m
+}()
+
 var suffixes = map[string][]string{
 	// Longest first. A light stemmer: enough for plurals, gender and the
 	// common verb and noun endings, never so much that words collide.
@@ -286,43 +359,61 @@ func Stem(w, lang string) string {
 // snippet returns about 120 characters of body around the first word that
 // starts with one of the stems, at word boundaries, or the start of body.
 func snippet(body string, stems []string) string {
-	text := []rune(strings.Join(strings.Fields(stripMarkdown(body)), " "))
-	folded := []rune(Fold(string(text))) // Fold maps rune to rune: offsets agree
-	at := -1
-	for i := 0; i < len(folded) && at < 0; i++ {
-		if i > 0 && (unicode.IsLetter(folded[i-1]) || unicode.IsDigit(folded[i-1])) {
-			continue
-		}
-		for _, s := range stems {
-			if strings.HasPrefix(string(folded[i:min(len(folded), i+len([]rune(s)))]), s) {
-				at = i
+	text := strings.Join(strings.Fields(stripMarkdown(body)), " ")
+	folded := Fold(text) // rune for rune, so rune offsets agree with text
+	at := -1             // byte offset in folded
+	for _, st := range stems {
+		for off := 0; off < len(folded); {
+			k := strings.Index(folded[off:], st)
+			if k < 0 {
 				break
 			}
+			k += off
+			if k == 0 || !isWordByte(folded[k-1]) {
+				if at < 0 || k < at {
+					at = k
+				}
+				break
+			}
+			off = k + len(st)
 		}
+	}
+	runes := []rune(text)
+	pos := 0 // rune offset of the match in text
+	if at > 0 {
+		pos = utf8.RuneCountInString(folded[:at])
 	}
 	const width = 120
 	start := 0
-	if at > width/3 {
-		start = at - width/3
-		for start < at && text[start] != ' ' {
+	if pos > width/3 {
+		start = pos - width/3
+		for start < pos && runes[start] != ' ' {
 			start++
 		}
 	}
-	end := min(len(text), start+width)
-	for end < len(text) && end > start && text[end-1] != ' ' {
+	end := min(len(runes), start+width)
+	for end < len(runes) && end > start && runes[end-1] != ' ' {
 		end--
 	}
-	out := strings.TrimSpace(string(text[start:end]))
+	out := strings.TrimSpace(string(runes[start:end]))
 	if start > 0 {
 		out = "…" + out
 	}
-	if end < len(text) {
+	if end < len(runes) {
 		out += "…"
 	}
 	return out
 }
 
+// isWordByte reports whether b is part of a word: an ASCII letter or
+// digit, or any byte of a multi-byte character.
+func isWordByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b >= 0x80
+}
+
+var mdMarks = strings.NewReplacer("**", "", "*", "", "# ", "", "#", "", "![", "", "](", " (", "`", "")
+
 // stripMarkdown drops the Markdown marks a snippet should not show.
 func stripMarkdown(s string) string {
-	return strings.NewReplacer("**", "", "*", "", "# ", "", "#", "", "![", "", "](", " (", "`", "").Replace(s)
+	return mdMarks.Replace(s)
 }

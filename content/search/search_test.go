@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"strings"
 	"testing"
 )
 
@@ -90,5 +91,20 @@ func TestStem(t *testing.T) {
 		if got := Stem(Fold(w), lang); got != want {
 			t.Errorf("Stem(%q) = %q, want %q", w, got, want)
 		}
+	}
+}
+
+func TestSnippet(t *testing.T) {
+	body := "# Titolo\n\n" + strings.Repeat("parola ", 40) + "La tua **identità** digitale serve per entrare. " + strings.Repeat("altro ", 40)
+	got := snippet(body, []string{"ident"})
+	if !strings.Contains(got, "identità digitale") || !strings.HasPrefix(got, "…") || !strings.HasSuffix(got, "…") || strings.Contains(got, "**") {
+		t.Errorf("snippet = %q", got)
+	}
+	if got := snippet("Niente qui.", []string{"zzz"}); got != "Niente qui." {
+		t.Errorf("no match: %q", got)
+	}
+	// "dent" must not match inside "identità": only at a word start.
+	if got := snippet(strings.Repeat("identità ", 30)+"dentista", []string{"dent"}); !strings.Contains(got, "dentista") {
+		t.Errorf("word start: %q", got)
 	}
 }
