@@ -80,7 +80,7 @@ CREATE TABLE docs (
 	body    TEXT NOT NULL
 );
 CREATE INDEX docs_lang ON docs(lang);
-CREATE VIRTUAL TABLE fts USING fts5(title, summary, body, content='docs', content_rowid='id',
+CREATE VIRTUAL TABLE fts USING fts5(title, summary, body, content='docs', content_rowid='id', prefix='3 4 5 6 7 8',
 	tokenize = 'unicode61 remove_diacritics 2');
 `
 
@@ -297,6 +297,13 @@ func Fold(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
+		if r < utf8.RuneSelf {
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			b.WriteByte(byte(r))
+			continue
+		}
 		r = unicode.ToLower(r)
 		if r >= 0xe0 && r <= 0x17f {
 			if f, ok := latin[r]; ok {
@@ -359,8 +366,7 @@ func Stem(w, lang string) string {
 // snippet returns about 120 characters of body around the first word that
 // starts with one of the stems, at word boundaries, or the start of body.
 func snippet(body string, stems []string) string {
-	text := strings.Join(strings.Fields(stripMarkdown(body)), " ")
-	folded := Fold(text) // rune for rune, so rune offsets agree with text
+	folded := Fold(body) // rune for rune, so rune offsets agree with body
 	at := -1             // byte offset in folded
 	for _, st := range stems {
 		for off := 0; off < len(folded); {
@@ -378,28 +384,41 @@ func snippet(body string, stems []string) string {
 			off = k + len(st)
 		}
 	}
-	runes := []rune(text)
-	pos := 0 // rune offset of the match in text
+	// The match's byte offset in body, then a window around it.
+	pos := 0
 	if at > 0 {
-		pos = utf8.RuneCountInString(folded[:at])
-	}
-	const width = 120
-	start := 0
-	if pos > width/3 {
-		start = pos - width/3
-		for start < pos && runes[start] != ' ' {
-			start++
+		n := utf8.RuneCountInString(folded[:at])
+		for i := range body {
+			if n == 0 {
+				pos = i
+				break
+			}
+			n--
 		}
 	}
-	end := min(len(runes), start+width)
-	for end < len(runes) && end > start && runes[end-1] != ' ' {
-		end--
+	start := pos
+	for back := 0; start > 0 && back < 40; back++ {
+		_, size := utf8.DecodeLastRuneInString(body[:start])
+		start -= size
 	}
-	out := strings.TrimSpace(string(runes[start:end]))
+	end := pos
+	for fwd := 0; end < len(body) && fwd < 160; fwd++ {
+		_, size := utf8.DecodeRuneInString(body[end:])
+		end += size
+	}
+	window := body[start:end]
+	words := strings.Fields(stripMarkdown(window))
+	if start > 0 && len(words) > 1 && !unicode.IsSpace(rune(body[start-1])) {
+		words = words[1:] // drop the cut first word
+	}
+	if end < len(body) && len(words) > 1 && !unicode.IsSpace(rune(body[end])) {
+		words = words[:len(words)-1]
+	}
+	out := strings.Join(words, " ")
 	if start > 0 {
 		out = "…" + out
 	}
-	if end < len(runes) {
+	if end < len(body) {
 		out += "…"
 	}
 	return out
