@@ -34,7 +34,24 @@ func contentCommands() []command {
 }
 
 func contentServices(k *kiosk, reg *metrics.Registry, st *status.Server) []supervise.Service {
-	return nil
+	a := k.content
+	reg.GaugeFunc("officina_content_items", "Courses and guides in the catalogue being shown.", func() float64 {
+		if c := a.Catalog(); c != nil {
+			return float64(len(c.Items()))
+		}
+		return 0
+	})
+	st.AddSection("content", func(ctx context.Context) (any, error) {
+		out := map[string]any{}
+		if c := a.Catalog(); c != nil {
+			out["source"], out["items"] = c.Source, len(c.Items())
+		}
+		if err := a.Problem(); err != nil {
+			out["problem"] = err.Error()
+		}
+		return out, nil
+	})
+	return nil // no loop of its own: the sync client activates bundles and calls Reload
 }
 
 func contentSchemas() []store.Schema { return []store.Schema{learning.Schema()} }
@@ -47,9 +64,16 @@ type contentArea struct {
 	catalog atomic.Pointer[catalog.Catalog]
 	// Learning records learners' progress, quizzes and certificates.
 	Learning *learning.Book
-	// Problem is why the active bundle could not be shown, if it could not
-	// (the built-in catalogue is shown instead); doctor reports it.
-	Problem error
+	problem  atomic.Pointer[error]
+}
+
+// Problem is why the active bundle could not be shown, if it could not
+// (the built-in catalogue is shown instead); doctor and /status report it.
+func (a *contentArea) Problem() error {
+	if p := a.problem.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 func openContent(ctx context.Context, k *kiosk) (*contentArea, error) {
@@ -91,7 +115,11 @@ func (a *contentArea) Reload(ctx context.Context) error {
 			old.Close() // readers holding it finish on a closed index: acceptable at a swap
 		}
 	}
-	a.Problem = err
+	if err != nil {
+		a.problem.Store(&err)
+	} else {
+		a.problem.Store(nil)
+	}
 	return err
 }
 
