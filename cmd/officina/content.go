@@ -8,12 +8,14 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"errors"
 	"flag"
 	"fmt"
 	iofs "io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"text/tabwriter"
 	"time"
@@ -62,6 +64,10 @@ type contentArea struct {
 	lib     *bundle.Library
 	limits  course.Limits
 	catalog atomic.Pointer[catalog.Catalog]
+	// retired is the catalogue replaced by the last Reload, kept open so
+	// that a screen still holding it can finish; the next Reload closes it.
+	retired *catalog.Catalog
+	mu      sync.Mutex // serialises Reload
 	// Learning records learners' progress, quizzes and certificates.
 	Learning *learning.Book
 	problem  atomic.Pointer[error]
@@ -109,11 +115,15 @@ func (a *contentArea) Library() *bundle.Library { return a.lib }
 // Reload loads the active bundle (or the built-in catalogue) and swaps it
 // in for the UI.
 func (a *contentArea) Reload(ctx context.Context) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	c, err := catalog.Open(ctx, a.lib, a.limits)
 	if c != nil {
-		if old := a.catalog.Swap(c); old != nil {
-			old.Close() // readers holding it finish on a closed index: acceptable at a swap
+		old := a.catalog.Swap(c)
+		if a.retired != nil {
+			a.retired.Close()
 		}
+		a.retired = old
 	}
 	if err != nil {
 		a.problem.Store(&err)
@@ -124,10 +134,17 @@ func (a *contentArea) Reload(ctx context.Context) error {
 }
 
 func (a *contentArea) Close() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var errs []error
 	if c := a.catalog.Swap(nil); c != nil {
-		return c.Close()
+		errs = append(errs, c.Close())
 	}
-	return nil
+	if a.retired != nil {
+		errs = append(errs, a.retired.Close())
+		a.retired = nil
+	}
+	return errors.Join(errs...)
 }
 
 // openLibrary opens data_dir/content with the configured trusted keys.
