@@ -69,6 +69,18 @@ func Open(ctx context.Context, lib *bundle.Library, lim course.Limits) (*Catalog
 	}
 	var c *Catalog
 	if err == nil {
+		// Re-hash the text files (small) at every start, so that a file
+		// damaged on the SD card after activation is caught; media files
+		// are checked at activation only, as hashing them would slow boot.
+		text := &bundle.Manifest{Format: m.Format, Files: nil}
+		for _, f := range m.Files {
+			if !strings.Contains("/"+f.Path, "/"+course.MediaDir+"/") {
+				text.Files = append(text.Files, f)
+			}
+		}
+		err = bundle.VerifyBlobs(ctx, lib.Blobs(), text)
+	}
+	if err == nil {
 		c, err = New(ctx, fsys, fmt.Sprintf("bundle %s version %d", m.Name, m.Version), lim)
 		if err == nil {
 			return c, nil

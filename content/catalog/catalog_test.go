@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"crypto/ed25519"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -114,9 +115,12 @@ func TestOpenPrefersActiveBundle(t *testing.T) {
 	}
 	p := filepath.Join(lib.Blobs().Dir(), sum[:2], sum)
 	os.Chmod(p, 0o644)
-	os.WriteFile(p, []byte("id = \"rotto\""), 0o644)
+	orig, _ := os.ReadFile(p)
+	damaged := append([]byte{}, orig...)
+	damaged[len(damaged)-2] ^= 0x20 // one flipped bit, as SD-card rot would do
+	os.WriteFile(p, damaged, 0o644)
 	c2, err := Open(ctx, lib, course.Limits{})
-	if err == nil || c2 == nil || c2.Source != "built-in" {
+	if !errors.Is(err, bundle.ErrHashMismatch) || c2 == nil || c2.Source != "built-in" {
 		t.Fatalf("damaged bundle: err %v, catalog %+v", err, c2)
 	}
 	c2.Close()
