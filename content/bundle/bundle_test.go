@@ -378,3 +378,25 @@ func crashChild(dir, stage string) {
 	l.Activate(context.Background(), v2)
 	os.Exit(4)
 }
+
+// A Put cut off by a power loss leaves a temporary file; reopening the
+// store removes it, and the blob is not considered present.
+func TestLeftoverTempRemovedAtOpen(t *testing.T) {
+	dir := t.TempDir()
+	const sha = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+	os.MkdirAll(filepath.Join(dir, sha[:2]), 0o755)
+	tmp := filepath.Join(dir, sha[:2], ".tmp-12345")
+	if err := os.WriteFile(tmp, []byte("hel"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b, err := OpenBlobs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(tmp); !os.IsNotExist(err) {
+		t.Errorf("leftover temporary file still there: %v", err)
+	}
+	if b.Has(sha) {
+		t.Error("a half-written blob counts as present")
+	}
+}
