@@ -79,7 +79,6 @@ CREATE TABLE docs (
 	summary TEXT NOT NULL,
 	body    TEXT NOT NULL
 );
-CREATE INDEX docs_lang ON docs(lang);
 CREATE VIRTUAL TABLE fts USING fts5(title, summary, body, content='docs', content_rowid='id', prefix='3 4 5 6 7 8',
 	tokenize = 'unicode61 remove_diacritics 2');
 `
@@ -226,16 +225,16 @@ FROM fts JOIN docs d ON d.id = fts.rowid
 WHERE fts MATCH ? AND d.lang = ?`)
 	args := []any{match, lang}
 	if q.Area != 0 {
-		sb.WriteString(` AND d.areas LIKE ?`)
-		args = append(args, "%,"+strconv.Itoa(q.Area)+",%")
+		sb.WriteString(` AND instr(d.areas, ?) > 0`) // LIKE with a parameter would re-prepare the statement every time
+		args = append(args, ","+strconv.Itoa(q.Area)+",")
 	}
 	if q.Level != 0 {
 		sb.WriteString(` AND d.level = ?`)
 		args = append(args, q.Level)
 	}
 	if q.Domain != "" {
-		sb.WriteString(` AND d.domains LIKE ?`)
-		args = append(args, "%,"+q.Domain+",%")
+		sb.WriteString(` AND instr(d.domains, ?) > 0`)
+		args = append(args, ","+q.Domain+",")
 	}
 	if q.Kind != "" {
 		sb.WriteString(` AND d.kind = ?`)
