@@ -48,7 +48,7 @@ func TestContentPackInstallList(t *testing.T) {
 	if code, _, errs := runOfficina(t, "content", "install", bund, "--data", data); code != 1 || !strings.Contains(errs, "untrusted key") {
 		t.Errorf("install with an untrusted key: exit %d %s", code, errs)
 	}
-	if code, out, _ := runOfficina(t, "content", "list", "--data", data); code != 0 || !strings.Contains(out, "built-in, 14 items") {
+	if code, out, _ := runOfficina(t, "content", "list", "--data", data); code != 0 || !strings.Contains(out, "built-in, 15 items") {
 		t.Errorf("list after a refused install: %s", out)
 	}
 	trust := "content.trusted_keys=" + pub

@@ -42,8 +42,8 @@ func TestCatalogueChecks(t *testing.T) {
 	if courses == 0 || guides == 0 {
 		t.Errorf("%d courses and %d guides", courses, guides)
 	}
-	// App IO, pagoPA, ANPR, FSE, libraries, health bookings.
-	for _, d := range []string{"A", "B", "C", "D", "F", "M"} {
+	// App IO, pagoPA, ANPR, FSE, libraries, INPS, health bookings.
+	for _, d := range []string{"A", "B", "C", "D", "F", "L", "M"} {
 		if !domains[d] {
 			t.Errorf("no item for SE6 domain %s", d)
 		}
