@@ -54,6 +54,15 @@ func TestBuiltin(t *testing.T) {
 	if !ok || se4[0] != "B" || se5[0] != 6 || se6[0] != "M" {
 		t.Errorf("CUP monitoring codes = %v %v %v", se4, se5, se6)
 	}
+	f, err := c.Media("pagopa-con-io", "media/avviso.png")
+	if err != nil {
+		t.Fatalf("built-in media: %v", err)
+	}
+	png, _ := io.ReadAll(f)
+	f.Close()
+	if len(png) < 8 || string(png[1:4]) != "PNG" {
+		t.Errorf("built-in media is not a PNG: % x", png[:min(8, len(png))])
+	}
 	if _, err := c.Media("spid-primo", "../truffe-online/meta.toml"); err == nil {
 		t.Error("media path escaped the item")
 	}
