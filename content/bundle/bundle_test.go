@@ -126,6 +126,15 @@ func TestPackSignActivate(t *testing.T) {
 	if missing, _ := l.Missing(signed); len(missing) != 0 {
 		t.Errorf("after import, still missing %v", missing)
 	}
+	// A LAN sibling gets the same signed bytes and can install from our blobs.
+	relay, err := l.ActiveSigned()
+	if err != nil || !bytes.Equal(relay, signed) {
+		t.Fatalf("ActiveSigned: %v", err)
+	}
+	sibling := openLib(t, t.TempDir())
+	if _, err := install(t, sibling, relay, l.Blobs().Dir()); err != nil {
+		t.Errorf("sibling install from our blobs: %v", err)
+	}
 
 	// A newer version replaces it; reopening the library finds the new one.
 	signed2 := publish(t, pub, catalogue(t, "Versione due"), 2, testKey(1))

@@ -189,6 +189,17 @@ func (l *Library) Active() (*Manifest, fs.FS, error) {
 	return m, newFS(l.blobs, m), nil
 }
 
+// ActiveSigned returns the active signed manifest's bytes, for a kiosk to
+// offer its catalogue to a LAN sibling (which verifies it itself), or
+// ErrNoBundle.
+func (l *Library) ActiveSigned() ([]byte, error) {
+	_, id, err := l.active()
+	if err != nil {
+		return nil, err
+	}
+	return os.ReadFile(filepath.Join(l.dir, "manifests", id+".json"))
+}
+
 func (l *Library) active() (*Manifest, string, error) {
 	b, err := os.ReadFile(filepath.Join(l.dir, "active"))
 	if errors.Is(err, os.ErrNotExist) {
