@@ -215,7 +215,11 @@ func contentCmd(ctx context.Context, e *env, args []string) error {
 		if err := need(1); err != nil {
 			return err
 		}
-		return contentCheck(e, pos[0], course.Limits{})
+		cfg, err := c.load(e)
+		if err != nil {
+			return err
+		}
+		return contentCheck(e, pos[0], course.Limits{MaxLessonBytes: cfg.Content.MaxLessonBytes})
 	case "pack":
 		if err := need(1); err != nil {
 			return err
@@ -227,7 +231,11 @@ func contentCmd(ctx context.Context, e *env, args []string) error {
 		if v == 0 {
 			v = time.Now().Unix()
 		}
-		return contentPack(e, pos[0], *key, *out, *name, v)
+		cfg, err := c.load(e)
+		if err != nil {
+			return err
+		}
+		return contentPack(e, pos[0], *key, *out, *name, v, course.Limits{MaxLessonBytes: cfg.Content.MaxLessonBytes})
 	case "keygen":
 		if err := need(1); err != nil {
 			return err
@@ -320,8 +328,8 @@ func contentCheck(e *env, dir string, lim course.Limits) error {
 	return nil
 }
 
-func contentPack(e *env, dir, keyFile, out, name string, version int64) error {
-	if err := contentCheck(e, dir, course.Limits{}); err != nil {
+func contentPack(e *env, dir, keyFile, out, name string, version int64, lim course.Limits) error {
+	if err := contentCheck(e, dir, lim); err != nil {
 		return fmt.Errorf("%w; not packing", err)
 	}
 	key, err := bundle.LoadKeyFile(keyFile)

@@ -22,6 +22,10 @@ func TestContentCheckCommand(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "no problems") {
 		t.Errorf("built-in catalogue: exit %d\n%s", code, out)
 	}
+	// The configured limit applies: the long lesson passes a 20 KiB limit.
+	if code, out, _ := runOfficina(t, "content", "check", "../../content/course/testdata/broken", "--set", "content.max_lesson_bytes=20480"); code != 1 || strings.Contains(out, "size limit") {
+		t.Errorf("with a 20 KiB limit: exit %d\n%s", code, out)
+	}
 	code, out, errs := runOfficina(t, "content", "check", "../../content/course/testdata/broken")
 	if code != 1 || !strings.Contains(errs, "5 problems") || !strings.Contains(out, "quiz-senza-risposta/quiz.toml:1: question 1 has no correct answer") {
 		t.Errorf("broken examples: exit %d\n%s%s", code, out, errs)
