@@ -232,7 +232,7 @@ func (c *Client) SyncOnce(ctx context.Context) error {
 	now := c.o.Clock.Now()
 	_, upErr := c.Upload(ctx)
 	var pullErr error
-	if upErr == nil || !(errors.Is(upErr, wire.ErrRevoked) || errors.Is(upErr, wire.ErrUnknown)) {
+	if upErr == nil { // a hub that failed the upload would fail the pull too
 		_, pullErr = c.Pull(ctx)
 	}
 	err := errors.Join(upErr, pullErr)
