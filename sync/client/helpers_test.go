@@ -212,3 +212,5 @@ func checkHubHasExactly(t testing.TB, h *testHub, k *testKiosk, n int) {
 		t.Fatalf("hub acked %d, want %d", d.Acked, n)
 	}
 }
+
+func newFakeNow() *clock.Fake { return clock.NewFake(time.Now()) }
