@@ -151,3 +151,8 @@ func loadOrCreateTLS(dir string, hosts []string) (tls.Certificate, error) {
 	}
 	return tls.LoadX509KeyPair(certPath, keyPath)
 }
+
+// TLSConfig is the server TLS configuration with the hub's certificate.
+func (k *Keys) TLSConfig() *tls.Config {
+	return &tls.Config{MinVersion: tls.VersionTLS13, Certificates: []tls.Certificate{k.TLS}}
+}
