@@ -257,7 +257,8 @@ const maxBatchRaw = 4 << 20
 
 // Upload sends every event the hub has not acknowledged, oldest first, in
 // batches, and records each acknowledgement. It returns how many events
-// the hub newly acknowledged. Only one batch is held in memory at a time.
+// the hub newly acknowledged. The next batch is read and compressed while
+// the current one is in flight; at most two batches are in memory.
 func (c *Client) Upload(ctx context.Context) (uint64, error) {
 	start, err := c.o.Store.Acked(ctx, Dest)
 	if err != nil {
@@ -265,60 +266,111 @@ func (c *Client) Upload(ctx context.Context) (uint64, error) {
 	}
 	cursor := start
 	for {
-		enc := wire.NewBatchEncoder(c.o.Identity.ID)
-		var iterErr error
-		for ev, err := range c.o.Store.Events(ctx, cursor) {
+		resend, err := c.uploadFrom(ctx, &cursor)
+		if err != nil || resend == 0 {
+			return cursor - start, err
+		}
+		cursor = resend - 1
+	}
+}
+
+type encoded struct {
+	body        []byte
+	first, last uint64
+	err         error
+}
+
+// encodeBatches reads the log after cursor and sends compressed batches on
+// the returned channel until the log ends, an error, or ctx is done.
+func (c *Client) encodeBatches(ctx context.Context, cursor uint64) <-chan encoded {
+	out := make(chan encoded) // unbuffered: one encoded batch waits while one is posted
+	go func() {
+		defer close(out)
+		send := func(e encoded) bool {
+			select {
+			case out <- e:
+				return e.err == nil
+			case <-ctx.Done():
+				return false
+			}
+		}
+		for {
+			enc := wire.NewBatchEncoder(c.o.Identity.ID)
+			for ev, err := range c.o.Store.Events(ctx, cursor) {
+				if err != nil {
+					send(encoded{err: err})
+					return
+				}
+				if enc.Len() == 0 && ev.Seq != cursor+1 {
+					send(encoded{err: fmt.Errorf("sync: the hub needs events from %d but they were pruned locally (first kept is %d); ask the coordinator", cursor+1, ev.Seq)})
+					return
+				}
+				if err := enc.Add(wire.Event{Seq: ev.Seq, Kind: ev.Kind, Version: ev.Version, WallMS: ev.Time.UnixMilli(), ClockSynced: ev.ClockSynced, Payload: ev.Payload}); err != nil {
+					send(encoded{err: err})
+					return
+				}
+				if enc.Len() >= c.o.BatchEvents || enc.RawSize() >= maxBatchRaw {
+					break
+				}
+			}
+			if enc.Len() == 0 {
+				return
+			}
+			body, err := enc.Finish()
 			if err != nil {
-				iterErr = err
-				break
+				err = fmt.Errorf("sync: encode batch: %w", err)
 			}
-			if enc.Len() == 0 && ev.Seq != cursor+1 {
-				return cursor - start, fmt.Errorf("sync: the hub needs events from %d but they were pruned locally (first kept is %d); ask the coordinator", cursor+1, ev.Seq)
+			if !send(encoded{body: body, first: enc.First(), last: enc.Last(), err: err}) {
+				return
 			}
-			if err := enc.Add(wire.Event{Seq: ev.Seq, Kind: ev.Kind, Version: ev.Version, WallMS: ev.Time.UnixMilli(), ClockSynced: ev.ClockSynced, Payload: ev.Payload}); err != nil {
-				return cursor - start, err
-			}
-			if enc.Len() >= c.o.BatchEvents || enc.RawSize() >= maxBatchRaw {
-				break
-			}
+			cursor = enc.Last()
 		}
-		if iterErr != nil {
-			return cursor - start, iterErr
+	}()
+	return out
+}
+
+// uploadFrom posts batches after *cursor, advancing it with each ack. It
+// returns a non-zero resend point when the hub asks to resend from earlier.
+func (c *Client) uploadFrom(ctx context.Context, cursor *uint64) (uint64, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := c.encodeBatches(ctx, *cursor)
+	defer func() {
+		cancel()
+		for range batches { // let the encoder finish
 		}
-		if enc.Len() == 0 {
-			return cursor - start, nil
-		}
-		body, err := enc.Finish()
-		if err != nil {
-			return cursor - start, fmt.Errorf("sync: encode batch: %w", err)
+	}()
+	for b := range batches {
+		if b.err != nil {
+			return 0, b.err
 		}
 		last, _ := c.o.Store.LastSeq(ctx)
-		ack, err := c.postBatch(ctx, body, last-cursor)
+		ack, err := c.postBatch(ctx, b.body, last-*cursor)
 		var p *wire.Problem
 		if errors.As(err, &p) && p.Type == wire.ProblemGap && p.ResendFrom > 0 {
 			c.o.Logger.Warn("hub asks to resend", "from", p.ResendFrom)
-			if p.ResendFrom-1 >= cursor {
-				return cursor - start, fmt.Errorf("sync: hub asks to resend from %d, beyond what was sent: %w", p.ResendFrom, err)
+			if p.ResendFrom-1 >= *cursor {
+				return 0, fmt.Errorf("sync: hub asks to resend from %d, beyond what was sent: %w", p.ResendFrom, err)
 			}
-			cursor = p.ResendFrom - 1
-			continue
+			return p.ResendFrom, nil
 		}
 		if err != nil {
-			return cursor - start, err
+			return 0, err
 		}
-		if ack.Acked > enc.Last() {
-			return cursor - start, fmt.Errorf("sync: hub acknowledged %d, past the last event sent (%d)", ack.Acked, enc.Last())
+		if ack.Acked > b.last {
+			return 0, fmt.Errorf("sync: hub acknowledged %d, past the last event sent (%d)", ack.Acked, b.last)
 		}
-		if ack.Acked > cursor {
+		if ack.Acked > *cursor {
 			if err := c.o.Store.SetAcked(ctx, Dest, ack.Acked); err != nil {
-				return cursor - start, err
+				return 0, err
 			}
+			*cursor = ack.Acked
 		}
-		if ack.Acked < enc.Last() && ack.Acked <= cursor {
-			return cursor - start, fmt.Errorf("sync: hub stored nothing of batch %d–%d", enc.First(), enc.Last())
+		if ack.Acked < b.last {
+			return 0, fmt.Errorf("sync: hub stored only up to %d of batch %d–%d", ack.Acked, b.first, b.last)
 		}
-		cursor = max(cursor, ack.Acked)
 	}
+	return 0, ctx.Err()
 }
 
 // PostBatch sends an already-encoded, origin-signed batch (own or relayed

@@ -2,6 +2,8 @@ package client_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -166,8 +168,15 @@ func (k *testKiosk) appendShifted(t testing.TB, from, n int) {
 
 var demoKinds = []string{"E", "F", "A", "L", "M", "B"}
 
+// demoPayload is a service record as the demo data has it: a citizen out
+// of 2,000 (as an HMAC prefix, which does not compress), a facilitator, the
+// Facilita codes and a duration.
 func demoPayload(i int) []byte {
-	b, _ := json.Marshal(map[string]any{"se3": "A", "se5": 1 + i%13, "se6": demoKinds[i%len(demoKinds)], "min": 15 + i%4*15, "staff": "f" + fmt.Sprint(i%3)})
+	cit := sha256.Sum256([]byte(fmt.Sprint("citizen", (i*7919)%2000)))
+	b, _ := json.Marshal(map[string]any{
+		"cit": hex.EncodeToString(cit[:6]), "fac": "F" + fmt.Sprint(i%3), "se3": "A",
+		"se5": 1 + (i*31)%13, "se6": demoKinds[(i*17)%len(demoKinds)], "dur": 15 + (i*13)%8*5,
+	})
 	return b
 }
 

@@ -315,8 +315,8 @@ func boolInt(b bool) int {
 func (s *SQLiteStore) Ingest(ctx context.Context, device string, events []wire.Event, offsetMS int64, now time.Time) (uint64, error) {
 	var acked uint64
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		var a int64
-		if err := tx.QueryRowContext(ctx, `SELECT acked FROM devices WHERE id = ?`, device).Scan(&a); err != nil {
+		var a, num int64
+		if err := tx.QueryRowContext(ctx, `SELECT acked, num FROM devices WHERE id = ?`, device).Scan(&a, &num); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return ErrNoDevice
 			}
@@ -332,26 +332,46 @@ func (s *SQLiteStore) Ingest(ctx context.Context, device string, events []wire.E
 		if last := events[len(events)-1].Seq; last <= acked {
 			return nil // all already stored
 		}
-		st, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO events(device_id, seq, kind, version, wall_ms, clock_synced, corrected_ms, received_ms, payload)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
+		todo := events
+		for len(todo) > 0 && todo[0].Seq <= acked {
+			todo = todo[1:]
 		}
-		defer st.Close()
-		for _, e := range events {
-			if e.Seq <= acked {
-				continue
+		recv := ms(now)
+		var st *sql.Stmt // prepared for full chunks
+		defer func() {
+			if st != nil {
+				st.Close()
 			}
-			corrected := e.WallMS
-			if !e.ClockSynced {
-				corrected += offsetMS
+		}()
+		args := make([]any, 0, insertChunk*9)
+		for len(todo) > 0 {
+			chunk := todo[:min(insertChunk, len(todo))]
+			todo = todo[len(chunk):]
+			args = args[:0]
+			for _, e := range chunk {
+				corrected := e.WallMS
+				if !e.ClockSynced {
+					corrected += offsetMS
+				}
+				args = append(args, num, int64(e.Seq), e.Kind, e.Version, e.WallMS, boolInt(e.ClockSynced), corrected, recv, e.Payload)
 			}
-			if _, err := st.ExecContext(ctx, device, int64(e.Seq), e.Kind, e.Version, e.WallMS, boolInt(e.ClockSynced), corrected, ms(now), e.Payload); err != nil {
+			var err error
+			if len(chunk) == insertChunk {
+				if st == nil {
+					if st, err = tx.PrepareContext(ctx, insertSQL(insertChunk)); err != nil {
+						return err
+					}
+				}
+				_, err = st.ExecContext(ctx, args...)
+			} else {
+				_, err = tx.ExecContext(ctx, insertSQL(len(chunk)), args...)
+			}
+			if err != nil {
 				return err
 			}
 		}
 		acked = events[len(events)-1].Seq
-		_, err = tx.ExecContext(ctx, `UPDATE devices SET acked = ? WHERE id = ?`, int64(acked), device)
+		_, err := tx.ExecContext(ctx, `UPDATE devices SET acked = ? WHERE num = ?`, int64(acked), num)
 		return err
 	})
 	var gap *GapError
@@ -359,6 +379,22 @@ func (s *SQLiteStore) Ingest(ctx context.Context, device string, events []wire.E
 		err = fmt.Errorf("hub: ingest %s: %w", device, err)
 	}
 	return acked, err
+}
+
+// insertChunk is how many events one INSERT statement carries: far fewer
+// round trips through database/sql than one statement per event.
+const insertChunk = 200
+
+func insertSQL(rows int) string {
+	var sb strings.Builder
+	sb.WriteString(`INSERT OR IGNORE INTO events(device, seq, kind, version, wall_ms, clock_synced, corrected_ms, received_ms, payload) VALUES `)
+	for i := 0; i < rows; i++ {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteString("(?,?,?,?,?,?,?,?,?)")
+	}
+	return sb.String()
 }
 
 func (s *SQLiteStore) Revoke(ctx context.Context, id string, now time.Time) error {
@@ -521,11 +557,10 @@ func (s *SQLiteStore) Content(ctx context.Context) (wire.Versioned, []byte, erro
 }
 
 func (s *SQLiteStore) StoredEvents(ctx context.Context, fn func(StoredEvent) error) error {
-	var dev string
-	var seq int64
+	var dev, seq int64
 	for {
-		rows, err := s.rdb.QueryContext(ctx, `SELECT device_id, seq, kind, version, wall_ms, clock_synced, corrected_ms, received_ms, payload
-			FROM events WHERE (device_id, seq) > (?, ?) ORDER BY device_id, seq LIMIT 1000`, dev, seq)
+		rows, err := s.rdb.QueryContext(ctx, `SELECT d.id, e.device, e.seq, e.kind, e.version, e.wall_ms, e.clock_synced, e.corrected_ms, e.received_ms, e.payload
+			FROM events e JOIN devices d ON d.num = e.device WHERE (e.device, e.seq) > (?, ?) ORDER BY e.device, e.seq LIMIT 1000`, dev, seq)
 		if err != nil {
 			return fmt.Errorf("hub: read events: %w", err)
 		}
@@ -534,7 +569,7 @@ func (s *SQLiteStore) StoredEvents(ctx context.Context, fn func(StoredEvent) err
 			var e StoredEvent
 			var s64, corr, recv int64
 			var synced int
-			if err := rows.Scan(&e.DeviceID, &s64, &e.Kind, &e.Version, &e.WallMS, &synced, &corr, &recv, &e.Payload); err != nil {
+			if err := rows.Scan(&e.DeviceID, &dev, &s64, &e.Kind, &e.Version, &e.WallMS, &synced, &corr, &recv, &e.Payload); err != nil {
 				rows.Close()
 				return err
 			}
@@ -553,7 +588,7 @@ func (s *SQLiteStore) StoredEvents(ctx context.Context, fn func(StoredEvent) err
 		if len(batch) < 1000 {
 			return nil
 		}
-		dev, seq = batch[len(batch)-1].DeviceID, int64(batch[len(batch)-1].Seq)
+		seq = int64(batch[len(batch)-1].Seq)
 	}
 }
 
@@ -562,7 +597,7 @@ func (s *SQLiteStore) EventCount(ctx context.Context, device string) (int64, err
 	var n int64
 	q, args := `SELECT COUNT(*) FROM events`, []any{}
 	if device != "" {
-		q, args = q+` WHERE device_id = ?`, []any{device}
+		q, args = q+` WHERE device = (SELECT num FROM devices WHERE id = ?)`, []any{device}
 	}
 	err := s.rdb.QueryRowContext(ctx, q, args...).Scan(&n)
 	return n, err

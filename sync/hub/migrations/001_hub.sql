@@ -13,7 +13,8 @@ CREATE TABLE enrol_codes (
 	used_by    TEXT
 );
 CREATE TABLE devices (
-	id              TEXT PRIMARY KEY,
+	num             INTEGER PRIMARY KEY,
+	id              TEXT NOT NULL UNIQUE,
 	public_key      BLOB NOT NULL,
 	site            TEXT NOT NULL,
 	name            TEXT NOT NULL DEFAULT '',
@@ -28,10 +29,10 @@ CREATE TABLE devices (
 	clock_synced    INTEGER NOT NULL DEFAULT 0,
 	trouble         TEXT NOT NULL DEFAULT ''
 );
--- One row per kiosk event; (device_id, seq) is its identity, so storing a
--- resent event changes nothing.
+-- One row per kiosk event; (device, seq) is its identity, so storing a
+-- resent event changes nothing. device is devices.num.
 CREATE TABLE events (
-	device_id    TEXT NOT NULL,
+	device       INTEGER NOT NULL REFERENCES devices(num),
 	seq          INTEGER NOT NULL,
 	kind         TEXT NOT NULL,
 	version      INTEGER NOT NULL,
@@ -40,7 +41,7 @@ CREATE TABLE events (
 	corrected_ms INTEGER NOT NULL,
 	received_ms  INTEGER NOT NULL,
 	payload      BLOB NOT NULL,
-	PRIMARY KEY (device_id, seq)
+	PRIMARY KEY (device, seq)
 ) WITHOUT ROWID;
 CREATE TABLE notices (
 	id       INTEGER PRIMARY KEY,
