@@ -72,6 +72,9 @@ type Options struct {
 	Siblings []BlobSource
 	// PartialDir keeps interrupted blob downloads for Range resume.
 	PartialDir string
+	// Relays, if set, lists LAN siblings with an uplink; when the hub
+	// cannot be reached at all, the backlog goes through one of them.
+	Relays func() []PostFunc
 }
 
 // Client syncs one kiosk with its hub.
@@ -231,6 +234,17 @@ func (c *Client) backoff(failures int) time.Duration {
 func (c *Client) SyncOnce(ctx context.Context) error {
 	now := c.o.Clock.Now()
 	_, upErr := c.Upload(ctx)
+	if upErr != nil && wire.StatusOf(upErr) == 0 && c.o.Relays != nil && ctx.Err() == nil {
+		// No answer from the hub at all (not an HTTP error): try siblings.
+		for _, relay := range c.o.Relays() {
+			if _, err := c.UploadVia(ctx, relay); err == nil {
+				upErr = nil
+				break
+			} else {
+				c.o.Logger.Warn("relay through sibling failed", "err", err)
+			}
+		}
+	}
 	var pullErr error
 	if upErr == nil { // a hub that failed the upload would fail the pull too
 		_, pullErr = c.Pull(ctx)
@@ -260,13 +274,29 @@ const maxBatchRaw = 4 << 20
 // the hub newly acknowledged. The next batch is read and compressed while
 // the current one is in flight; at most two batches are in memory.
 func (c *Client) Upload(ctx context.Context) (uint64, error) {
+	return c.upload(ctx, c.postBatch)
+}
+
+// PostFunc sends an origin-signed batch somewhere that answers with the
+// hub's acknowledgement: the hub itself, or a LAN sibling that relays it.
+type PostFunc func(ctx context.Context, batch []byte, batchSig string) (wire.Ack, error)
+
+// UploadVia uploads the backlog through post (a sibling's relay) instead
+// of the hub. Acknowledgements are the hub's, so the outbox stays exact.
+func (c *Client) UploadVia(ctx context.Context, post PostFunc) (uint64, error) {
+	return c.upload(ctx, func(ctx context.Context, body []byte, _ uint64) (wire.Ack, error) {
+		return post(ctx, body, wire.BatchSignature(body, c.o.Identity.Sign))
+	})
+}
+
+func (c *Client) upload(ctx context.Context, post func(ctx context.Context, body []byte, backlog uint64) (wire.Ack, error)) (uint64, error) {
 	start, err := c.o.Store.Acked(ctx, Dest)
 	if err != nil {
 		return 0, err
 	}
 	cursor := start
 	for {
-		resend, err := c.uploadFrom(ctx, &cursor)
+		resend, err := c.uploadFrom(ctx, &cursor, post)
 		if err != nil || resend == 0 {
 			return cursor - start, err
 		}
@@ -331,7 +361,7 @@ func (c *Client) encodeBatches(ctx context.Context, cursor uint64) <-chan encode
 
 // uploadFrom posts batches after *cursor, advancing it with each ack. It
 // returns a non-zero resend point when the hub asks to resend from earlier.
-func (c *Client) uploadFrom(ctx context.Context, cursor *uint64) (uint64, error) {
+func (c *Client) uploadFrom(ctx context.Context, cursor *uint64, post func(ctx context.Context, body []byte, backlog uint64) (wire.Ack, error)) (uint64, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	batches := c.encodeBatches(ctx, *cursor)
@@ -345,7 +375,7 @@ func (c *Client) uploadFrom(ctx context.Context, cursor *uint64) (uint64, error)
 			return 0, b.err
 		}
 		last, _ := c.o.Store.LastSeq(ctx)
-		ack, err := c.postBatch(ctx, b.body, last-*cursor)
+		ack, err := post(ctx, b.body, last-*cursor)
 		var p *wire.Problem
 		if errors.As(err, &p) && p.Type == wire.ProblemGap && p.ResendFrom > 0 {
 			c.o.Logger.Warn("hub asks to resend", "from", p.ResendFrom)
@@ -380,6 +410,7 @@ func (c *Client) PostBatch(ctx context.Context, body []byte, batchSig string) (w
 }
 
 func (c *Client) postBatch(ctx context.Context, body []byte, backlog uint64) (wire.Ack, error) {
+
 	return c.post(ctx, body, wire.BatchSignature(body, c.o.Identity.Sign), backlog)
 }
 
