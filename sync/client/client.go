@@ -326,6 +326,7 @@ func (c *Client) encodeBatches(ctx context.Context, cursor uint64) <-chan encode
 		}
 		for {
 			enc := wire.NewBatchEncoder(c.o.Identity.ID)
+			enc.ClockMS = c.o.Clock.Now().UnixMilli()
 			for ev, err := range c.o.Store.Events(ctx, cursor) {
 				if err != nil {
 					send(encoded{err: err})

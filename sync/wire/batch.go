@@ -16,6 +16,7 @@ import (
 //	"OFB1"
 //	uvarint len(device) | device
 //	uvarint first seq | uvarint count
+//	varint  origin's wall clock when the batch was made, Unix ms (0: unknown)
 //	per event:
 //	  uvarint len(kind) | kind      (0 = same kind as the previous event)
 //	  uvarint version
@@ -36,8 +37,11 @@ const (
 )
 
 // BatchEncoder builds one compressed batch in memory. Keep batches bounded
-// (a few thousand events): the encoder holds only the compressed bytes.
+// (a few thousand events).
 type BatchEncoder struct {
+	// ClockMS is the origin's wall clock at encoding, Unix ms. The hub
+	// derives the clock offset of a relayed batch from it.
+	ClockMS  int64
 	device   string
 	first    uint64
 	next     uint64
@@ -123,6 +127,8 @@ func (b *BatchEncoder) Finish() ([]byte, error) {
 	hdr.WriteString(b.device)
 	put(b.first)
 	put(uint64(b.count))
+	n := binary.PutVarint(b.tmp[:], b.ClockMS)
+	hdr.Write(b.tmp[:n])
 	if _, err := zw.Write(hdr.Bytes()); err != nil {
 		return nil, err
 	}
@@ -137,8 +143,9 @@ func (b *BatchEncoder) Finish() ([]byte, error) {
 
 // Batch is a decoded batch.
 type Batch struct {
-	Device string
-	Events []Event
+	Device  string
+	ClockMS int64 // origin's wall clock when encoded; 0 if unknown
+	Events  []Event
 }
 
 // DecodeBatch decompresses and parses a batch, refusing anything malformed
@@ -190,13 +197,17 @@ func DecodeBatch(compressed []byte) (*Batch, error) {
 	if err != nil {
 		return bad("count", err)
 	}
+	clockMS, err := binary.ReadVarint(r)
+	if err != nil {
+		return bad("clock", err)
+	}
 	if count > MaxBatchEvents {
 		return bad(fmt.Sprintf("%d events, over the %d limit", count, MaxBatchEvents), nil)
 	}
 	if first == 0 && count > 0 {
 		return bad("sequence numbers start at 1", nil)
 	}
-	b := &Batch{Device: device, Events: make([]Event, 0, count)}
+	b := &Batch{Device: device, ClockMS: clockMS, Events: make([]Event, 0, count)}
 	var kind string
 	var ms int64
 	for i := uint64(0); i < count; i++ {

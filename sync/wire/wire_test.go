@@ -22,6 +22,7 @@ func sample() []wire.Event {
 
 func TestBatchRoundTrip(t *testing.T) {
 	enc := wire.NewBatchEncoder("ofc-abc")
+	enc.ClockMS = 1767225700000
 	for _, e := range sample() {
 		if err := enc.Add(e); err != nil {
 			t.Fatal(err)
@@ -35,7 +36,7 @@ func TestBatchRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b.Device != "ofc-abc" || len(b.Events) != 3 {
+	if b.Device != "ofc-abc" || b.ClockMS != 1767225700000 || len(b.Events) != 3 {
 		t.Fatalf("decoded %q with %d events", b.Device, len(b.Events))
 	}
 	for i, want := range sample() {
@@ -66,7 +67,7 @@ func TestBatchRefusesGapsAndCorruption(t *testing.T) {
 	// A compression bomb stops at the size limit instead of filling memory.
 	var bomb bytes.Buffer
 	zw, _ := flate.NewWriter(&bomb, flate.BestCompression)
-	zw.Write([]byte("OFB1\x01d\x01\xa0\x9c\x01")) // device "d", first 1, 20000 events
+	zw.Write([]byte("OFB1\x01d\x01\xa0\x9c\x01\x00")) // device "d", first 1, 20000 events, clock 0
 	zeros := make([]byte, 1<<20)
 	for i := 0; i < 40; i++ { // 40 events of 1 MiB each: 40 MiB, over the 32 MiB cap
 		if i == 0 {
