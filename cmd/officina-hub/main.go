@@ -52,6 +52,7 @@ func commands() []command {
 		{"revoke", "refuse a kiosk from now on: revoke DEVICE-ID", revokeCmd},
 		{"notice", "notice add --text TEXT [--site ID] [--from DATE] [--until DATE]", noticeCmd},
 		{"roster", "roster set --site ID FILE.json (staff with card and PIN hash)", rosterCmd},
+		{"settings", "settings set --site ID key=value… (the site's settings for its kiosks)", settingsCmd},
 		{"content", "content publish DIR (a packed bundle: manifest + blobs/)", contentCmd},
 		{"export", "export facilita --out DIR: the national monitoring CSV", exportCmd},
 		{"version", "print the version", func(ctx context.Context, e *env, args []string) error {
@@ -366,6 +367,50 @@ func rosterCmd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "roster version %d for %s: %d staff\n", r.Version, *site, len(r.Staff))
+	return nil
+}
+
+func settingsCmd(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 || args[0] != "set" {
+		return fmt.Errorf("%w: settings set --site ID key=value…", errUsage)
+	}
+	fs, data := flags("settings set", e)
+	site := fs.String("site", "", "the site")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *site == "" || fs.NArg() == 0 {
+		return fmt.Errorf("%w: settings set --site ID key=value…", errUsage)
+	}
+	h, err := open(ctx, *data, nil)
+	if err != nil {
+		return err
+	}
+	defer h.store.Close()
+	cur, err := h.store.SiteConfig(ctx, *site)
+	if err != nil {
+		return err
+	}
+	settings := map[string]string{}
+	for k, v := range cur.Settings {
+		settings[k] = v
+	}
+	for _, kv := range fs.Args() {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return fmt.Errorf("%w: %q is not key=value", errUsage, kv)
+		}
+		if v == "" {
+			delete(settings, k)
+		} else {
+			settings[k] = v
+		}
+	}
+	c, err := h.store.SetSiteConfig(ctx, *site, settings)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "settings version %d for %s: %d keys\n", c.Version, *site, len(c.Settings))
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/officina-digitale/officina/kiosk/store"
 	"github.com/officina-digitale/officina/kiosk/supervise"
 	"github.com/officina-digitale/officina/sync/client"
+	"github.com/officina-digitale/officina/sync/lan"
 	"github.com/officina-digitale/officina/sync/wire"
 )
 
@@ -41,6 +43,9 @@ func syncServices(k *kiosk, reg *metrics.Registry, st *status.Server) []supervis
 		return 0
 	})
 	svcs := []supervise.Service{{Name: "sync", Run: a.client.Run}}
+	if a.peers != nil {
+		svcs = append(svcs, lanServices(k, a)...)
+	}
 	if keep := k.cfg.Sync.PruneAfter.D(); keep > 0 {
 		svcs = append(svcs, supervise.Service{Name: "sync-prune", Run: func(ctx context.Context) error {
 			t := time.NewTicker(time.Hour)
@@ -68,6 +73,7 @@ func syncSchemas() []store.Schema { return []store.Schema{client.Schema} }
 type syncArea struct {
 	enrolment *client.Enrolment
 	client    *client.Client
+	peers     *lan.Peers // nil unless sync.lan.enabled
 }
 
 func openSync(ctx context.Context, k *kiosk) (*syncArea, error) {
@@ -78,18 +84,83 @@ func openSync(ctx context.Context, k *kiosk) (*syncArea, error) {
 	if err != nil {
 		return nil, err
 	}
+	a := &syncArea{enrolment: en}
+	self := lan.Self{DeviceID: k.id.ID, Site: en.Hub.Site, PublicKey: k.id.Public, Cert: en.Hub.Certificate, Sign: k.id.Sign}
+	var relays func() []client.PostFunc
+	var siblings func() []client.BlobSource
+	if k.cfg.Sync.LAN.Enabled {
+		a.peers = lan.NewPeers()
+		relays = func() []client.PostFunc {
+			var out []client.PostFunc
+			for _, p := range a.peers.List(k.clock.Now()) {
+				if p.Uplink {
+					out = append(out, (&lan.Sibling{Peer: p, Self: self}).Relay)
+				}
+			}
+			return out
+		}
+		siblings = func() []client.BlobSource {
+			var out []client.BlobSource
+			for _, p := range a.peers.List(k.clock.Now()) {
+				out = append(out, &lan.Sibling{Peer: p, Self: self})
+			}
+			return out
+		}
+	}
 	c, err := client.New(ctx, client.Options{
 		Store: k.store, Identity: k.id, Enrolment: en, Clock: k.clock, Logger: k.log.With("area", "sync"),
 		Version: version, BatchEvents: k.cfg.Sync.BatchEvents, Interval: k.cfg.Sync.Interval.D(),
 		MinBackoff: k.cfg.Sync.MinBackoff.D(), MaxBackoff: k.cfg.Sync.MaxBackoff.D(),
 		PartialDir: filepath.Join(k.cfg.DataDir, "sync-partial"),
+		Relays:     relays, Siblings: siblings,
 		// Catalogue, Blobs, Roster and Settings are wired by the lead to the
 		// content and records areas.
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &syncArea{enrolment: en, client: c}, nil
+	a.client = c
+	return a, nil
+}
+
+// lanServices advertise this kiosk, browse for siblings and serve them
+// (relay when this kiosk has an uplink; blobs once the content area wires
+// its store).
+func lanServices(k *kiosk, a *syncArea) []supervise.Service {
+	uplink := func() bool {
+		st := a.client.Status()
+		return !st.LastSuccess.IsZero() && st.LastError == ""
+	}
+	en := a.enrolment
+	return []supervise.Service{
+		{Name: "lan-discovery", Run: func(ctx context.Context) error {
+			ifaces, err := lan.Interfaces(k.cfg.Sync.LAN.Interface)
+			if err != nil {
+				return err
+			}
+			return lan.Run(ctx, lan.Options{
+				Self: lan.Announcement{DeviceID: k.id.ID, Site: en.Hub.Site, Deployment: en.Hub.Deployment, Version: version,
+					PublicKey: k.id.Public, Cert: en.Hub.Certificate},
+				Port: k.cfg.Sync.LAN.Port, Interfaces: ifaces, HubKey: en.Hub.HubKey, Peers: a.peers, Uplink: uplink,
+				Clock: k.clock, Logger: k.log.With("area", "lan"),
+			})
+		}},
+		{Name: "lan-endpoint", Run: func(ctx context.Context) error {
+			relay := func(ctx context.Context, batch []byte, sig string) (wire.Ack, error) {
+				if !uplink() {
+					return wire.Ack{}, errors.New("no uplink")
+				}
+				return a.client.PostBatch(ctx, batch, sig)
+			}
+			srv := &http.Server{Addr: fmt.Sprintf(":%d", k.cfg.Sync.LAN.Port), ReadHeaderTimeout: 10 * time.Second,
+				Handler: lan.NewHandler(en.Hub.Deployment, en.Hub.HubKey, nil, relay)}
+			go func() { <-ctx.Done(); srv.Close() }()
+			if err := srv.ListenAndServe(); err != nil && ctx.Err() == nil {
+				return err
+			}
+			return ctx.Err()
+		}},
+	}
 }
 
 func (a *syncArea) Close() error { return nil }

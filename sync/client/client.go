@@ -68,8 +68,9 @@ type Options struct {
 	Blobs     BlobStore
 	Roster    RosterApplier
 	Settings  SettingsApplier
-	// Siblings are asked for blobs before the hub.
-	Siblings []BlobSource
+	// Siblings, if set, lists the LAN siblings to ask for blobs before
+	// the hub (asked at each download: siblings come and go).
+	Siblings func() []BlobSource
 	// PartialDir keeps interrupted blob downloads for Range resume.
 	PartialDir string
 	// Relays, if set, lists LAN siblings with an uplink; when the hub

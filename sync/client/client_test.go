@@ -196,3 +196,50 @@ func TestReplayedOrAlteredRequestIsRejected(t *testing.T) {
 		t.Fatalf("altered counter: %v, want bad signature", err)
 	}
 }
+
+func TestPrunedAcknowledgedEventsDoNotStopUpload(t *testing.T) {
+	ctx := context.Background()
+	h := startHub(t, t.TempDir(), hub.Options{}, nil)
+	k := newKiosk(t, h, "s")
+	k.appendEvents(t, 100)
+	if _, err := k.client.Upload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	k.clock.Advance(48 * time.Hour)
+	n, err := k.store.PruneAcked(ctx, client.Dest, k.clock.Now().Add(-24*time.Hour))
+	if err != nil || n != 100 {
+		t.Fatalf("pruned %d (%v), want the 100 acknowledged events", n, err)
+	}
+	k.appendShifted(t, 100, 50)
+	if sent, err := k.client.Upload(ctx); err != nil || sent != 50 {
+		t.Fatalf("upload after pruning sent %d (%v), want 50", sent, err)
+	}
+	checkHubHasExactly(t, h, k, 150)
+}
+
+func TestSyncStateOnDiskStaysBounded(t *testing.T) {
+	ctx := context.Background()
+	h := startHub(t, t.TempDir(), hub.Options{RateLimit: 1 << 30}, nil)
+	k := newKiosk(t, h, "s")
+	rows := func() int {
+		var n int
+		if err := k.store.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM sync_kv`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	k.newClient(t, client.Options{BatchEvents: 10})
+	var after10 int
+	for i := 0; i < 100; i++ {
+		k.appendShifted(t, i*20, 20)
+		if err := k.client.SyncOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if i == 9 {
+			after10 = rows()
+		}
+	}
+	if got := rows(); got != after10 || got > 10 {
+		t.Fatalf("sync state has %d rows after 100 syncs (%d after 10): it grows", got, after10)
+	}
+}

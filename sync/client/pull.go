@@ -215,7 +215,11 @@ func (c *Client) pullContent(ctx context.Context, v wire.Versioned) error {
 // next source is tried.
 func (c *Client) FetchBlob(ctx context.Context, b Blob) error {
 	var errs []error
-	for _, s := range c.o.Siblings {
+	var siblings []BlobSource
+	if c.o.Siblings != nil {
+		siblings = c.o.Siblings()
+	}
+	for _, s := range siblings {
 		rc, err := s.OpenBlob(ctx, b.SHA256)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", s, err))

@@ -269,6 +269,9 @@ func TestBlobDownloadResumesWithRange(t *testing.T) {
 	if !bytes.Equal(got, big) {
 		t.Fatal("resumed blob differs from the published one")
 	}
+	if left, _ := os.ReadDir(filepath.Join(k.dir, "partial")); len(left) != 0 {
+		t.Fatalf("%d partial downloads left on disk after success", len(left))
+	}
 	// One changed lesson: only the changed blob travels.
 	cut.seen = nil
 	changed := []byte("lezione 2, corretta")
@@ -299,7 +302,7 @@ func TestCorruptBlobFromSiblingIsRejectedAndFetchedFromHub(t *testing.T) {
 	kb, _ := blobdir.Open(filepath.Join(k.dir, "blobs"))
 	sib := &badSibling{}
 	cat := &lineCatalogue{}
-	c := k.newClient(t, client.Options{Blobs: kb, Catalogue: cat, Siblings: []client.BlobSource{sib}})
+	c := k.newClient(t, client.Options{Blobs: kb, Catalogue: cat, Siblings: func() []client.BlobSource { return []client.BlobSource{sib} }})
 	if _, err := c.Pull(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -270,7 +270,7 @@ func TestHubAndThreeKiosks(t *testing.T) {
 	bad := newKiosk(t, h, "bad")
 	bad.connect(t, client.Options{})
 	bad.serveLAN(t, corruptBlobs{}, false)
-	c.connect(t, client.Options{Siblings: []client.BlobSource{bad.sibling(c), b.sibling(c)}})
+	c.connect(t, client.Options{Siblings: func() []client.BlobSource { return []client.BlobSource{bad.sibling(c), b.sibling(c)} }})
 	c.record(t, 800)
 	h.flaky.Store(true) // and C's network loses every third answer
 	for round := 0; ; round++ {
@@ -298,7 +298,7 @@ func TestHubAndThreeKiosks(t *testing.T) {
 
 	// A corrupt sibling alone: its copy is refused and the hub's is used.
 	d := newKiosk(t, h, "D")
-	d.connect(t, client.Options{Siblings: []client.BlobSource{bad.sibling(d)}})
+	d.connect(t, client.Options{Siblings: func() []client.BlobSource { return []client.BlobSource{bad.sibling(d)} }})
 	if _, err := d.client.Pull(ctx); err != nil {
 		t.Fatal(err)
 	}
