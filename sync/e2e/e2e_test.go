@@ -36,6 +36,7 @@ type theHub struct {
 	url      string
 	blobHits atomic.Int64
 	flaky    atomic.Bool // when set, every 3rd response is dropped after the hub acted
+	down     atomic.Bool // when set, answers 500 or 429 to everything
 	served   atomic.Int64
 }
 
@@ -45,6 +46,15 @@ func (h *theHub) wrap(next http.Handler) http.Handler {
 			h.blobHits.Add(1)
 		}
 		n := h.served.Add(1)
+		if h.down.Load() {
+			if n%2 == 0 {
+				w.Header().Set("Retry-After", "60")
+				wire.WriteProblem(w, wire.Problem{Type: wire.ProblemRateLimited, Status: http.StatusTooManyRequests})
+				return
+			}
+			wire.WriteProblem(w, wire.Problem{Status: http.StatusInternalServerError})
+			return
+		}
 		if h.flaky.Load() && n%3 == 0 {
 			rec := httptest.NewRecorder()
 			next.ServeHTTP(rec, r) // the hub acts, the answer is lost
@@ -323,6 +333,26 @@ func TestHubAndThreeKiosks(t *testing.T) {
 	ann := lan.Announcement{DeviceID: fid, Site: "oblate", Deployment: "dep-firenze", PublicKey: fpub, Cert: foreign.Self.Cert}
 	if err := lan.Trust(ann, b.enrol.Hub.Deployment, b.enrol.Hub.HubKey); err == nil {
 		t.Fatal("B would trust a kiosk of another deployment")
+	}
+
+	// The hub answers 500 or 429 for an hour: B backs off, then drains.
+	b.record(t, 3000)
+	h.down.Store(true)
+	var outage time.Duration
+	runCtx, stop := context.WithCancel(ctx)
+	b.connect(t, client.Options{MinBackoff: time.Second, MaxBackoff: 5 * time.Minute, Sleep: func(ctx context.Context, d time.Duration) error {
+		outage += d
+		if outage >= time.Hour {
+			h.down.Store(false)
+		}
+		if n, _ := b.store.Backlog(ctx, client.Dest); n == 0 || outage > 3*time.Hour {
+			stop()
+		}
+		return ctx.Err()
+	}})
+	b.client.Run(runCtx)
+	if n := hubCount(t, h, b); n != 3000 || outage < time.Hour {
+		t.Fatalf("after the outage (%s of backoff) the hub holds %d of B's 3000 events", outage, n)
 	}
 
 	// The coordinator's fleet view knows all of them.
