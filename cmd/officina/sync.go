@@ -113,6 +113,15 @@ func openSync(ctx context.Context, k *kiosk) (*syncArea, error) {
 		MinBackoff: k.cfg.Sync.MinBackoff.D(), MaxBackoff: k.cfg.Sync.MaxBackoff.D(),
 		PartialDir: filepath.Join(k.cfg.DataDir, "sync-partial"),
 		Relays:     relays, Siblings: siblings,
+		// Device trouble for the hub's fleet view: for now the store's
+		// write health (full disk, damaged file); the hardware area's
+		// doctor can add its findings here.
+		Trouble: func() string {
+			if err, _ := k.store.WriteHealth(); err != nil {
+				return err.Error()
+			}
+			return ""
+		},
 		// Catalogue, Blobs, Roster and Settings are wired by the lead to the
 		// content and records areas.
 	})
