@@ -243,3 +243,25 @@ func TestSyncStateOnDiskStaysBounded(t *testing.T) {
 		t.Fatalf("sync state has %d rows after 100 syncs (%d after 10): it grows", got, after10)
 	}
 }
+
+func TestFleetViewSeesContactBacklogVersionAndTrouble(t *testing.T) {
+	ctx := context.Background()
+	hubNow := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	h := startHub(t, t.TempDir(), hub.Options{Clock: clock.NewFake(hubNow)}, nil)
+	k := newKiosk(t, h, "s")
+	k.clock.Set(hubNow.Add(-90 * time.Second)) // kiosk clock 90 s behind
+	c := k.newClient(t, client.Options{Version: "v1.4.2", BatchEvents: 10, Trouble: func() string { return "printer: paper out" }})
+	k.appendEvents(t, 25)
+	if err := c.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d, err := h.store.Device(ctx, k.id.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.LastContact.Equal(hubNow) || d.Version != "v1.4.2" || d.Trouble != "printer: paper out" ||
+		d.ClockOffset != 90*time.Second || d.Acked != 25 || d.Backlog != 0 {
+		t.Fatalf("fleet view: contact %s version %q trouble %q offset %s acked %d backlog %d",
+			d.LastContact, d.Version, d.Trouble, d.ClockOffset, d.Acked, d.Backlog)
+	}
+}
