@@ -174,6 +174,23 @@ func lanServices(k *kiosk, a *syncArea) []supervise.Service {
 
 func (a *syncArea) Close() error { return nil }
 
+// Status is the sync state for the UI's staff screen; the zero Status
+// (never synced) when the kiosk is not enrolled.
+func (a *syncArea) Status() client.Status {
+	if a == nil || a.client == nil {
+		return client.Status{}
+	}
+	return a.client.Status()
+}
+
+// Notices returns the hub's notices to show at now (none when offline).
+func (a *syncArea) Notices(ctx context.Context, now time.Time) ([]wire.Notice, error) {
+	if a == nil || a.client == nil {
+		return nil, nil
+	}
+	return a.client.Notices(ctx, now)
+}
+
 func enrollCmd(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("enroll", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)

@@ -2,7 +2,10 @@ package client_test
 
 import (
 	"context"
+	"encoding/binary"
+	mrand "math/rand/v2"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -10,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/officina-digitale/officina/sync/blobdir"
 	"github.com/officina-digitale/officina/sync/client"
 	"github.com/officina-digitale/officina/sync/hub"
 )
@@ -102,6 +106,47 @@ func BenchmarkDrain1M(b *testing.B) {
 		}
 		b.ReportMetric(float64(peak-base)/1024, "rss-growth-MB")
 		b.ReportMetric(n/el.Seconds(), "events/s")
+		h.stop()
+	}
+}
+
+// BenchmarkChangedLesson100MB publishes a 100 MB catalogue (100 blobs of
+// 1 MB), lets a kiosk download it, changes one lesson and measures what
+// the next pull moves.
+func BenchmarkChangedLesson100MB(b *testing.B) {
+	ctx := context.Background()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		h := startHub(b, b.TempDir(), hub.Options{RateLimit: 1 << 30}, nil)
+		k := newKiosk(b, h, "s")
+		var cnt counter
+		kb, _ := blobdir.Open(filepath.Join(k.dir, "blobs"))
+		c := k.newClient(b, client.Options{HTTP: countingClient(&cnt), Blobs: kb, Catalogue: &lineCatalogue{}})
+		blobs := make([][]byte, 100)
+		rng := mrand.New(mrand.NewPCG(1, uint64(i)))
+		for j := range blobs {
+			blobs[j] = make([]byte, 1<<20)
+			for p := 0; p < len(blobs[j]); p += 8 {
+				binary.LittleEndian.PutUint64(blobs[j][p:], rng.Uint64())
+			}
+		}
+		publish(b, h, blobs...)
+		if _, err := c.Pull(ctx); err != nil {
+			b.Fatal(err)
+		}
+		full := cnt.read.Load()
+		blobs[42] = append([]byte("lezione corretta\n"), blobs[42][:1000]...)
+		publish(b, h, blobs...)
+		cnt.read.Store(0)
+		cnt.requests.Store(0)
+		b.StartTimer()
+		if _, err := c.Pull(ctx); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		b.ReportMetric(float64(full)/1e6, "first-pull-MB")
+		b.ReportMetric(float64(cnt.read.Load())/1e3, "changed-pull-kB")
+		b.ReportMetric(float64(cnt.requests.Load()), "changed-pull-requests")
 		h.stop()
 	}
 }

@@ -165,7 +165,7 @@ func (l *lineCatalogue) Blobs(m []byte) ([]client.Blob, error) {
 
 func (l *lineCatalogue) Activate(ctx context.Context, m []byte) error { l.active = m; return nil }
 
-func publish(t *testing.T, h *testHub, blobs ...[]byte) (manifest []byte) {
+func publish(t testing.TB, h *testHub, blobs ...[]byte) (manifest []byte) {
 	t.Helper()
 	dir := t.TempDir()
 	os.MkdirAll(filepath.Join(dir, "blobs"), 0o755)
