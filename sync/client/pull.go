@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -60,9 +61,16 @@ type BlobSource interface {
 // version is newer than the one applied. When nothing changed it costs one
 // small request (a 304). It reports whether anything was applied.
 func (c *Client) Pull(ctx context.Context) (bool, error) {
-	etag, err := c.get(ctx, "state_etag")
+	// The saved ETag is only valid for the same set of appliers: a kiosk
+	// that gains a catalogue after an upgrade must fetch the state again.
+	wired := fmt.Sprintf("r%t,s%t,c%t ", c.o.Roster != nil, c.o.Settings != nil, c.o.Catalogue != nil && c.o.Blobs != nil)
+	saved, err := c.get(ctx, "state_etag")
 	if err != nil {
 		return false, err
+	}
+	var etag []byte
+	if rest, ok := bytes.CutPrefix(saved, []byte(wired)); ok {
+		etag = rest
 	}
 	last, _ := c.o.Store.LastSeq(ctx)
 	acked, _ := c.o.Store.Acked(ctx, Dest)
@@ -106,30 +114,36 @@ func (c *Client) Pull(ctx context.Context) (bool, error) {
 		}
 		changed = true
 	}
-	apply("roster_version", st.Roster.Version, func() error {
-		if c.o.Roster != nil {
-			return c.o.Roster.ApplyRoster(ctx, st.Roster)
-		}
-		b, _ := json.Marshal(st.Roster)
-		return c.set(ctx, "roster", b)
-	})
-	apply("settings_version", st.Config.Version, func() error {
-		if c.o.Settings != nil {
-			return c.o.Settings.ApplySettings(ctx, st.Config)
-		}
-		b, _ := json.Marshal(st.Config)
-		return c.set(ctx, "settings", b)
-	})
+	// Without an applier a part is kept raw under its own version key, so
+	// an applier wired later still receives the current version.
+	if c.o.Roster != nil {
+		apply("roster_version", st.Roster.Version, func() error { return c.o.Roster.ApplyRoster(ctx, st.Roster) })
+	} else {
+		apply("roster_raw_version", st.Roster.Version, func() error {
+			b, _ := json.Marshal(st.Roster)
+			return c.set(ctx, "roster", b)
+		})
+	}
+	if c.o.Settings != nil {
+		apply("settings_version", st.Config.Version, func() error { return c.o.Settings.ApplySettings(ctx, st.Config) })
+	} else {
+		apply("settings_raw_version", st.Config.Version, func() error {
+			b, _ := json.Marshal(st.Config)
+			return c.set(ctx, "settings", b)
+		})
+	}
 	apply("notices_version", st.Notices.Version, func() error {
 		b, _ := json.Marshal(st.Notices)
 		return c.set(ctx, "notices", b)
 	})
-	apply("content_version", st.Content.Version, func() error { return c.pullContent(ctx, st.Content) })
+	if c.o.Catalogue != nil && c.o.Blobs != nil {
+		apply("content_version", st.Content.Version, func() error { return c.pullContent(ctx, st.Content) })
+	}
 	if err := errors.Join(errs...); err != nil {
 		return changed, err // the ETag is not saved: the next pull retries
 	}
 	if tag := resp.Header.Get("ETag"); tag != "" {
-		if err := c.set(ctx, "state_etag", []byte(tag)); err != nil {
+		if err := c.set(ctx, "state_etag", []byte(wired+tag)); err != nil {
 			return changed, err
 		}
 	}
@@ -175,9 +189,6 @@ func (c *Client) Roster(ctx context.Context) (wire.Roster, error) {
 }
 
 func (c *Client) pullContent(ctx context.Context, v wire.Versioned) error {
-	if c.o.Catalogue == nil || c.o.Blobs == nil {
-		return nil // no catalogue wired: only the version is recorded
-	}
 	resp, err := c.do(ctx, http.MethodGet, wire.PathManifest, nil, 0, nil)
 	if err != nil {
 		return err

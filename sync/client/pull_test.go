@@ -371,3 +371,22 @@ func TestHubTLSKeyIsPinnedAtEnrolment(t *testing.T) {
 		t.Fatalf("enrol with an expected pin at an impostor: %v", err)
 	}
 }
+
+func TestCatalogueWiredLaterStillGetsTheCurrentContent(t *testing.T) {
+	ctx := context.Background()
+	h := startHub(t, t.TempDir(), hub.Options{}, nil)
+	k := newKiosk(t, h, "s")
+	m := publish(t, h, []byte("lezione"))
+	if _, err := k.client.Pull(ctx); err != nil { // no catalogue wired yet
+		t.Fatal(err)
+	}
+	kb, _ := blobdir.Open(filepath.Join(k.dir, "blobs"))
+	cat := &lineCatalogue{}
+	c := k.newClient(t, client.Options{Blobs: kb, Catalogue: cat})
+	if _, err := c.Pull(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(cat.active, m) {
+		t.Fatal("a catalogue wired after the first sync never received the published content")
+	}
+}
