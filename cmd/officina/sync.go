@@ -275,6 +275,17 @@ func syncCmd(ctx context.Context, e *env, args []string) error {
 		} else {
 			fmt.Fprintf(e.stdout, "last ack   %s\n", ackAt.Local().Format("2006-01-02 15:04:05"))
 		}
+		if last, err := client.LastResult(ctx, k.store); err == nil && !last.LastAttempt.IsZero() {
+			fmt.Fprintf(e.stdout, "last sync  %s", last.LastAttempt.Local().Format("2006-01-02 15:04:05"))
+			switch {
+			case last.Revoked:
+				fmt.Fprintln(e.stdout, ": REVOKED BY THE HUB (ask the coordinator to enrol this kiosk again)")
+			case last.LastError != "":
+				fmt.Fprintf(e.stdout, ": failed: %s\n", last.LastError)
+			default:
+				fmt.Fprintln(e.stdout, ": ok")
+			}
+		}
 		notices, err := k.sync.client.Notices(ctx, k.clock.Now())
 		if err == nil {
 			for _, n := range notices {

@@ -69,4 +69,7 @@ func TestEnrollSyncOnceAndStatus(t *testing.T) {
 	if out, rc := run("sync", "--once"); rc == 0 || !strings.Contains(out, "REVOKED") {
 		t.Fatalf("sync of a revoked kiosk: rc %d, %s", rc, out)
 	}
+	if out, rc := run("sync", "status"); rc != 0 || !strings.Contains(out, "REVOKED BY THE HUB") {
+		t.Fatalf("sync status after revocation: rc %d, %s", rc, out)
+	}
 }

@@ -262,8 +262,29 @@ func (c *Client) SyncOnce(ctx context.Context) error {
 	} else {
 		c.status.LastError = err.Error()
 	}
+	st := c.status
 	c.smu.Unlock()
+	// Kept on disk (one row, overwritten) so `officina sync status` and a
+	// restarted kiosk can show it; a failure to save it is not a sync error.
+	if b, jerr := json.Marshal(st); jerr == nil {
+		_ = c.set(ctx, "last_result", b)
+	}
 	return err
+}
+
+// LastResult returns the outcome of the last sync recorded in store, from
+// any process (zero Status if none).
+func LastResult(ctx context.Context, st *store.Store) (Status, error) {
+	var s Status
+	var b []byte
+	err := st.DB().QueryRowContext(ctx, `SELECT value FROM sync_kv WHERE key = 'last_result'`).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, nil
+	}
+	if err != nil {
+		return s, fmt.Errorf("sync: read last result: %w", err)
+	}
+	return s, json.Unmarshal(b, &s)
 }
 
 // maxBatchRaw caps a batch's uncompressed size, so memory stays bounded
