@@ -438,9 +438,38 @@ func contentCmd(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// facilitaExporter writes the national monitoring CSV files from the
+// hub's stored events into dir and returns their paths. The records area's
+// kiosk/monitoring exporter is wired here by the lead; until then the
+// command says so instead of writing a file that looks right and is not.
+var facilitaExporter func(ctx context.Context, st hub.Store, keys *hub.Keys, dir string) ([]string, error)
+
 func exportCmd(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || args[0] != "facilita" {
 		return fmt.Errorf("%w: export facilita --out DIR", errUsage)
 	}
-	return errors.New("export facilita is not wired yet: it needs the records area's kiosk/monitoring exporter over the hub's stored events (hub.Store.StoredEvents)")
+	fs, data := flags("export facilita", e)
+	out := fs.String("out", ".", "directory for the CSV files (at most 9,000 rows each)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if facilitaExporter == nil {
+		return errors.New("export facilita is not wired yet: it needs the records area's kiosk/monitoring exporter over the hub's stored events (hub.Store.StoredEvents)")
+	}
+	h, err := open(ctx, *data, nil)
+	if err != nil {
+		return err
+	}
+	defer h.store.Close()
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	files, err := facilitaExporter(ctx, h.store, h.keys, *out)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		fmt.Fprintln(e.stdout, f)
+	}
+	return nil
 }
