@@ -6,10 +6,13 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/officina-digitale/officina/kiosk/clock"
+	"github.com/officina-digitale/officina/sync/blobdir"
 	"github.com/officina-digitale/officina/sync/client"
 	"github.com/officina-digitale/officina/sync/hub"
 	"github.com/officina-digitale/officina/sync/wire"
@@ -264,4 +267,49 @@ func TestFleetViewSeesContactBacklogVersionAndTrouble(t *testing.T) {
 		t.Fatalf("fleet view: contact %s version %q trouble %q offset %s acked %d backlog %d",
 			d.LastContact, d.Version, d.Trouble, d.ClockOffset, d.Acked, d.Backlog)
 	}
+}
+
+func TestHubDiskFullLosesNothing(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := hub.OpenSQLiteWith(ctx, filepath.Join(dir, "hub.db"), hub.SQLiteOptions{MaxPageCount: 120})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, _ := hub.LoadOrCreateKeys(filepath.Join(dir, "keys"), nil)
+	blobs, _ := blobdir.Open(filepath.Join(dir, "blobs"))
+	h := &testHub{dir: dir, store: st, keys: keys, blobs: blobs}
+	h.srv = hub.NewServer(st, keys, blobs, hub.Options{})
+	h.http = httptest.NewServer(h.srv)
+	defer h.stop()
+	k := newKiosk(t, h, "s")
+	k.newClient(t, client.Options{BatchEvents: 200})
+	k.appendEvents(t, 6000)
+	_, err = k.client.Upload(ctx)
+	if wire.StatusOf(err) != http.StatusInternalServerError {
+		t.Fatalf("upload to a full hub: %v, want a 500", err)
+	}
+	stored := h.count(t, k.id.ID)
+	acked, _ := k.store.Acked(ctx, client.Dest)
+	if stored == 0 || stored >= 6000 || uint64(stored) != acked {
+		t.Fatalf("hub stored %d, kiosk acked %d: want a partial upload with the ack equal to what is stored", stored, acked)
+	}
+	// The coordinator frees space: the hub restarts without the cap.
+	h.http.Close()
+	st.Close()
+	st, err = hub.OpenSQLite(ctx, filepath.Join(dir, "hub.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.store = st
+	h.srv = hub.NewServer(st, keys, blobs, hub.Options{})
+	h.http = httptest.NewServer(h.srv)
+	en := *k.enrol
+	en.HubURL = h.http.URL
+	k.enrol = &en
+	k.newClient(t, client.Options{})
+	if _, err := k.client.Upload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	checkHubHasExactly(t, h, k, 6000)
 }

@@ -114,7 +114,22 @@ var _ Store = (*SQLiteStore)(nil)
 
 // OpenSQLite opens (creating) the hub database at path.
 func OpenSQLite(ctx context.Context, path string) (*SQLiteStore, error) {
+	return OpenSQLiteWith(ctx, path, SQLiteOptions{})
+}
+
+// SQLiteOptions tune OpenSQLiteWith.
+type SQLiteOptions struct {
+	// MaxPageCount, when non-zero, caps the database size in pages: tests
+	// use it to fill the disk.
+	MaxPageCount int
+}
+
+// OpenSQLiteWith opens the hub database with options.
+func OpenSQLiteWith(ctx context.Context, path string, o SQLiteOptions) (*SQLiteStore, error) {
 	dsn := "file:" + filepath.ToSlash(path) + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate"
+	if o.MaxPageCount > 0 {
+		dsn += fmt.Sprintf("&_pragma=max_page_count(%d)", o.MaxPageCount)
+	}
 	wdb, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("hub: open %s: %w", path, err)
