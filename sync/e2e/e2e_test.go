@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -318,8 +317,7 @@ func TestHubAndThreeKiosks(t *testing.T) {
 
 	// A kiosk of another deployment on the same LAN is ignored: B refuses
 	// to relay for it or share content with it.
-	otherPub, otherPriv, _ := ed25519.GenerateKey(nil)
-	_ = otherPub
+	_, otherPriv, _ := ed25519.GenerateKey(nil)
 	fpub, fpriv, _ := ed25519.GenerateKey(nil)
 	fid := identity.DeviceID(fpub)
 	foreign := &lan.Sibling{Peer: lan.Peer{Addr: b.lanURL}, Self: lan.Self{DeviceID: fid, Site: "oblate", PublicKey: fpub,
@@ -360,5 +358,4 @@ func TestHubAndThreeKiosks(t *testing.T) {
 	if len(devs) != 5 {
 		t.Fatalf("hub lists %d devices, want 5", len(devs))
 	}
-	_ = rand.IntN
 }
