@@ -152,15 +152,15 @@ func (c *Client) Pull(ctx context.Context) (bool, error) {
 
 // Notices returns the hub's notices active at t, for the UI.
 func (c *Client) Notices(ctx context.Context, t time.Time) ([]wire.Notice, error) {
-	return ActiveNotices(ctx, c, t)
+	return activeNotices(ctx, c, t)
 }
 
 type kvGetter interface {
 	get(ctx context.Context, key string) ([]byte, error)
 }
 
-// ActiveNotices reads the stored notices active at t.
-func ActiveNotices(ctx context.Context, c kvGetter, t time.Time) ([]wire.Notice, error) {
+// activeNotices reads the stored notices active at t.
+func activeNotices(ctx context.Context, c kvGetter, t time.Time) ([]wire.Notice, error) {
 	b, err := c.get(ctx, "notices")
 	if err != nil || b == nil {
 		return nil, err
