@@ -1,0 +1,398 @@
+package printer
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/officina-digitale/officina/hardware/escpos"
+	"github.com/officina-digitale/officina/kiosk/clock"
+	"github.com/officina-digitale/officina/kiosk/store"
+)
+
+func openStore(t *testing.T, clk clock.Clock, path string) *store.Store {
+	t.Helper()
+	if path == "" {
+		path = filepath.Join(t.TempDir(), "k.db")
+	}
+	st, err := store.Open(context.Background(), path, "dev-test", store.Options{Clock: clk, Schemas: []store.Schema{Schema()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// fakeConn is a printer under the test's control.
+type fakeConn struct {
+	mu       sync.Mutex
+	out      bytes.Buffer
+	status   escpos.Status
+	statErr  error
+	writeErr error
+	partial  int // bytes accepted before writeErr
+}
+
+func (f *fakeConn) Write(b []byte) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.writeErr != nil {
+		n := min(f.partial, len(b))
+		f.out.Write(b[:n])
+		return n, f.writeErr
+	}
+	return f.out.Write(b)
+}
+func (f *fakeConn) Status(context.Context) (escpos.Status, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.status, f.statErr
+}
+func (f *fakeConn) Close() error   { return nil }
+func (f *fakeConn) String() string { return "fake" }
+func (f *fakeConn) set(fn func(f *fakeConn)) {
+	f.mu.Lock()
+	fn(f)
+	f.mu.Unlock()
+}
+func (f *fakeConn) printed() []byte {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]byte(nil), f.out.Bytes()...)
+}
+
+// harness runs a Printer and reports each job change on a channel.
+type harness struct {
+	p       *Printer
+	changes chan Job
+	clk     *clock.Fake
+}
+
+func start(t *testing.T, st *store.Store, clk *clock.Fake, conn *fakeConn) *harness {
+	t.Helper()
+	h := &harness{changes: make(chan Job, 64), clk: clk}
+	h.p = New(st, clk, Options{
+		Address: "fake", Paper: escpos.Paper58, MaxWait: 10 * time.Minute, Retry: time.Hour,
+		Dial:   func(context.Context, string) (Conn, error) { return conn, nil },
+		Notify: func(j Job) { h.changes <- j },
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { h.p.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return h
+}
+
+func (h *harness) waitFor(t *testing.T, id int64, s State) Job {
+	t.Helper()
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case j := <-h.changes:
+			if j.ID == id && j.State == s {
+				return j
+			}
+		case <-timeout:
+			j, _ := h.p.Job(context.Background(), id)
+			t.Fatalf("job %d never reached %s; it is %s (%s)", id, s, j.State, j.Reason)
+		}
+	}
+}
+
+var now = time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
+
+func TestPrintsAJobOnce(t *testing.T) {
+	clk := clock.NewFake(now)
+	conn := &fakeConn{}
+	h := start(t, openStore(t, clk, ""), clk, conn)
+	j, err := h.p.Print(context.Background(), Samples("Berio", now)["ticket"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor(t, j.ID, Printed)
+	ops, err := escpos.Decode(conn.printed())
+	if err != nil {
+		t.Fatalf("printer received a malformed job: %v", err)
+	}
+	if !strings.Contains(strings.Join(escpos.Lines(ops), "\n"), "A042") {
+		t.Errorf("ticket number missing: %q", escpos.Lines(ops))
+	}
+	h.p.Kick()
+	h.p.Kick()
+	if _, err := h.p.Print(context.Background(), Ticket{Number: "A043"}); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor(t, j.ID+1, Printed)
+	if n := bytes.Count(conn.printed(), []byte("A042")); n != 1 {
+		t.Errorf("A042 printed %d times", n)
+	}
+}
+
+func TestPaperOutWaitsThenPrintsWhenPaperIsBack(t *testing.T) {
+	clk := clock.NewFake(now)
+	conn := &fakeConn{status: escpos.Status{PaperOut: true}}
+	h := start(t, openStore(t, clk, ""), clk, conn)
+	j, err := h.p.Print(context.Background(), Ticket{Number: "B007"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Run has looked at the printer once Health says so.
+	for h.p.Health().Problem != "paper out" {
+		h.p.Kick()
+		select {
+		case <-h.changes:
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	if got, _ := h.p.Job(context.Background(), j.ID); got.State != Queued {
+		t.Fatalf("job is %s during paper-out, want queued", got.State)
+	}
+	if len(conn.printed()) != 0 {
+		t.Fatal("bytes sent to a printer without paper")
+	}
+	conn.set(func(f *fakeConn) { f.status = escpos.Status{} })
+	h.p.Kick()
+	h.waitFor(t, j.ID, Printed)
+	if hl := h.p.Health(); !hl.OK || hl.Pending != 0 {
+		t.Errorf("health after printing: %+v", hl)
+	}
+}
+
+func TestWaitingTooLongCancelsWithAClearMessage(t *testing.T) {
+	clk := clock.NewFake(now)
+	conn := &fakeConn{status: escpos.Status{CoverOpen: true}}
+	h := start(t, openStore(t, clk, ""), clk, conn)
+	j, _ := h.p.Print(context.Background(), Ticket{Number: "C001"})
+	clk.Advance(11 * time.Minute)
+	h.p.Kick()
+	got := h.waitFor(t, j.ID, Cancelled)
+	if !strings.Contains(got.Reason, "cover open") {
+		t.Errorf("reason %q does not say what was wrong", got.Reason)
+	}
+	if len(conn.printed()) != 0 {
+		t.Error("a cancelled job reached the printer")
+	}
+}
+
+func TestPrinterThatStopsAnsweringKeepsTheJob(t *testing.T) {
+	clk := clock.NewFake(now)
+	conn := &fakeConn{statErr: ErrNoAnswer}
+	h := start(t, openStore(t, clk, ""), clk, conn)
+	j, _ := h.p.Print(context.Background(), Ticket{Number: "D001"})
+	for h.p.Health().Problem != "not answering" {
+		h.p.Kick()
+		select {
+		case <-h.changes:
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	conn.set(func(f *fakeConn) { f.statErr = nil })
+	h.p.Kick()
+	h.waitFor(t, j.ID, Printed)
+}
+
+func TestWriteFailureMidJobIsNotPrintedTwice(t *testing.T) {
+	clk := clock.NewFake(now)
+	conn := &fakeConn{writeErr: io.ErrClosedPipe, partial: 10}
+	h := start(t, openStore(t, clk, ""), clk, conn)
+	j, _ := h.p.Print(context.Background(), Ticket{Number: "E001"})
+	got := h.waitFor(t, j.ID, Cancelled)
+	if !strings.Contains(got.Reason, "print it again") {
+		t.Errorf("reason %q", got.Reason)
+	}
+	// Nothing sent at all: the job stays queued and prints later.
+	conn.set(func(f *fakeConn) { f.partial = 0 })
+	j2, _ := h.p.Print(context.Background(), Ticket{Number: "E002"})
+	for h.p.Health().Problem != "not answering" {
+		h.p.Kick()
+		select {
+		case <-h.changes:
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	conn.set(func(f *fakeConn) { f.writeErr = nil })
+	h.p.Kick()
+	h.waitFor(t, j2.ID, Printed)
+	if bytes.Count(conn.printed(), []byte("E001")) != 0 {
+		t.Error("the interrupted job was sent again")
+	}
+}
+
+func TestQueueSurvivesRestartAndNeverReprintsAnInterruptedJob(t *testing.T) {
+	clk := clock.NewFake(now)
+	path := filepath.Join(t.TempDir(), "k.db")
+	st := openStore(t, clk, path)
+	p := New(st, clk, Options{Paper: escpos.Paper58})
+	queued, _ := p.Print(context.Background(), Ticket{Number: "F001"})
+	inflight, _ := p.Print(context.Background(), Ticket{Number: "F002"})
+	// Power cut after F002 was marked printing.
+	if ok, err := p.setState(context.Background(), inflight.ID, Queued, Printing, ""); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	st.Close()
+
+	conn := &fakeConn{}
+	h := start(t, openStore(t, clk, path), clk, conn)
+	h.waitFor(t, queued.ID, Printed)
+	j, _ := h.p.Job(context.Background(), inflight.ID)
+	if j.State != Cancelled || !strings.Contains(j.Reason, "may have printed") {
+		t.Errorf("interrupted job: %+v", j)
+	}
+	out := conn.printed()
+	if !bytes.Contains(out, []byte("F001")) || bytes.Contains(out, []byte("F002")) {
+		t.Errorf("after restart printed %q", escpos.DecodePC858(out))
+	}
+}
+
+func TestFileTransportAppendsInspectableBytes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "printer.bin")
+	for i := 0; i < 2; i++ {
+		c, err := Dial(context.Background(), "file:"+path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := Ticket{Number: "G00" + string(rune('1'+i))}.Encode(escpos.Paper80)
+		if _, err := c.Write(b); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Status(context.Background()); !errors.Is(err, ErrNoStatus) {
+			t.Errorf("file status: %v", err)
+		}
+		c.Close()
+	}
+	data, _ := os.ReadFile(path)
+	ops, err := escpos.Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := strings.Join(escpos.Lines(ops), "|")
+	if !strings.Contains(l, "G001") || !strings.Contains(l, "G002") {
+		t.Errorf("file holds %q", l)
+	}
+}
+
+// fakeNetworkPrinter answers DLE EOT like a TM-T20 on port 9100.
+func fakeNetworkPrinter(t *testing.T, paper byte, answer bool) (addr string, got chan []byte) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	got = make(chan []byte, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		var all []byte
+		buf := make([]byte, 4096)
+		for {
+			n, err := c.Read(buf)
+			for i := 0; i < n; i++ {
+				if i+2 < n && buf[i] == 0x10 && buf[i+1] == 0x04 && answer {
+					switch buf[i+2] {
+					case 2:
+						c.Write([]byte{0x12})
+					case 4:
+						c.Write([]byte{paper})
+					}
+				}
+			}
+			all = append(all, buf[:n]...)
+			if err != nil {
+				got <- all
+				return
+			}
+		}
+	}()
+	return "tcp:" + ln.Addr().String(), got
+}
+
+func TestNetworkPrinterStatus(t *testing.T) {
+	addr, _ := fakeNetworkPrinter(t, 0x12|0x60, true)
+	c, err := Dial(context.Background(), addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	st, err := c.Status(context.Background())
+	if err != nil || !st.PaperOut {
+		t.Errorf("status %+v, %v; want paper out", st, err)
+	}
+}
+
+func TestNetworkPrinterThatDoesNotAnswer(t *testing.T) {
+	addr, _ := fakeNetworkPrinter(t, 0, false)
+	c, err := Dial(context.Background(), addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if _, err := c.Status(ctx); !errors.Is(err, ErrNoAnswer) {
+		t.Errorf("got %v, want ErrNoAnswer", err)
+	}
+}
+
+func TestBadAddresses(t *testing.T) {
+	for _, a := range []string{"", "lp0", "serial:", "serial:/dev/ttyS0?baud=fast", "file:"} {
+		if err := CheckAddress(a); err == nil {
+			t.Errorf("CheckAddress(%q) accepted it", a)
+		}
+	}
+	if _, err := Dial(context.Background(), "tcp:127.0.0.1:1"); err == nil {
+		t.Error("dialled a closed port")
+	}
+	for _, a := range []string{"file:/tmp/x.bin", "/dev/usb/lp0", "serial:/dev/ttyUSB0?baud=19200", "tcp:10.0.0.5", "tcp:10.0.0.5:9100"} {
+		if err := CheckAddress(a); err != nil {
+			t.Errorf("CheckAddress(%q): %v", a, err)
+		}
+	}
+}
+
+func TestLayoutsDecodeAndFit(t *testing.T) {
+	for _, p := range []escpos.Paper{escpos.Paper58, escpos.Paper80} {
+		for name, d := range Samples("Biblioteca civica Berio", now) {
+			b, err := d.Encode(p)
+			if err != nil {
+				t.Fatalf("%s %s: %v", name, p.Name, err)
+			}
+			ops, err := escpos.Decode(b)
+			if err != nil {
+				t.Fatalf("%s %s: %v", name, p.Name, err)
+			}
+			text := strings.Join(escpos.Lines(ops), "\n")
+			if strings.Contains(text, "?") {
+				t.Errorf("%s %s: unprintable character in %q", name, p.Name, text)
+			}
+			var qr, cut bool
+			for _, o := range ops {
+				qr = qr || o.Name == "qr.print"
+				cut = cut || o.Name == "cut"
+			}
+			if !cut {
+				t.Errorf("%s %s: no cut", name, p.Name)
+			}
+			if name != "ticket" && !qr {
+				t.Errorf("%s %s: no QR code", name, p.Name)
+			}
+		}
+	}
+	if _, err := (Certificate{Citizen: "X"}).Encode(escpos.Paper80); err == nil {
+		t.Error("certificate without course accepted")
+	}
+	if got := Euro(123450); got != "1.234,50 €" {
+		t.Errorf("Euro = %q", got)
+	}
+}
