@@ -237,7 +237,7 @@ func TestFlushOnFullDiskLosesNothing(t *testing.T) {
 	clk := clock.NewFake(t0)
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "k.db"), "dev",
-		store.Options{Clock: clk, Schemas: []store.Schema{Schema()}, MaxPageCount: 40})
+		store.Options{Clock: clk, Schemas: []store.Schema{Schema()}, MaxPageCount: 200})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,15 +248,23 @@ func TestFlushOnFullDiskLosesNothing(t *testing.T) {
 	if err := st.Write(ctx, func(tx *store.Tx) error { _, err := tx.Exec(`CREATE TABLE filler(b BLOB)`); return err }); err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < 1000; i++ {
-		if err := st.Write(ctx, func(tx *store.Tx) error { _, err := tx.Exec(`INSERT INTO filler VALUES(randomblob(2000))`); return err }); err != nil {
-			if !errors.Is(err, store.ErrDiskFull) {
-				t.Fatal(err)
+	for _, size := range []int{2000, 200, 20, 1} {
+		for i := 0; i < 5000; i++ {
+			if err := st.Write(ctx, func(tx *store.Tx) error {
+				_, err := tx.Exec(`INSERT INTO filler VALUES(randomblob(?))`, size)
+				return err
+			}); err != nil {
+				if !errors.Is(err, store.ErrDiskFull) {
+					t.Fatal(err)
+				}
+				break
 			}
-			break
 		}
 	}
-	s.Record("sim", Env{CO2: 800, Has: Set(0).With(CO2)}, t0)
+	// A minute of readings large enough to need new pages.
+	for i := 0; i < 3000; i++ {
+		s.Record("sim", Env{CO2: 800, Has: Set(0).With(CO2)}, t0.Add(time.Duration(i)*10*time.Millisecond))
+	}
 	clk.Advance(time.Minute)
 	if err := s.Flush(ctx); !errors.Is(err, store.ErrDiskFull) {
 		t.Fatalf("flush on a full disk: %v", err)
@@ -269,8 +277,13 @@ func TestFlushOnFullDiskLosesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	pts, _ := s.Series(ctx, "indoor", CO2, t0, t0.Add(time.Hour), time.Minute)
-	if len(pts) != 1 || pts[0].Mean != 800 {
+	if len(pts) != 1 || pts[0].Mean != 800 || pts[0].Count != 3000 {
 		t.Errorf("after the disk freed up: %+v", pts)
+	}
+	var raws int
+	st.DB().QueryRow(`SELECT count(*) FROM sensor_raw`).Scan(&raws)
+	if raws != 3000 {
+		t.Errorf("%d raw readings kept, want 3000", raws)
 	}
 }
 
@@ -379,7 +392,9 @@ func TestI2CNACKThroughTheSampler(t *testing.T) {
 	clk := clock.NewFake(t0)
 	step := newStepper()
 	var bus *nackBus
-	plug := func() { bus = &nackBus{Bus: &i2ctest.Playback{Ops: append(append(bme280Open(), bme280Sense()...), bme280Sense()...)}} }
+	plug := func() {
+		bus = &nackBus{Bus: &i2ctest.Playback{Ops: append(append(bme280Open(), bme280Sense()...), bme280Sense()...)}}
+	}
 	plug()
 	s, _ := NewSampler(openStore(t, clk), clk, []Config{{
 		Name: "sala", Kind: "bme280", Place: "indoor", Interval: time.Second,
