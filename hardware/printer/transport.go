@@ -60,13 +60,13 @@ func Dial(ctx context.Context, address string) (Conn, error) {
 		}
 		f, err := os.OpenFile(rest, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
 		if err != nil {
-			return nil, fmt.Errorf("printer: open %s: %w", rest, err)
+			return nil, fmt.Errorf("printer: %w", err)
 		}
 		return &fileConn{f: f}, nil
 	case "usb":
 		f, err := os.OpenFile(rest, os.O_RDWR, 0)
 		if err != nil {
-			return nil, fmt.Errorf("printer: open %s: %w", rest, err)
+			return nil, fmt.Errorf("printer: %w", err)
 		}
 		return &streamConn{rw: f, name: "usb:" + rest, deadline: f.SetReadDeadline, close: f.Close}, nil
 	case "serial":
