@@ -302,6 +302,7 @@ func (s *Service) Run(ctx context.Context) error {
 		}()
 	}
 	wg.Wait()
+	<-ctx.Done() // a simulator-only service has nothing to read but stays up
 	return ctx.Err()
 }
 
