@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/officina-digitale/officina/hardware/escpos"
+	"github.com/officina-digitale/officina/hardware/internal/ptytest"
 	"github.com/officina-digitale/officina/kiosk/clock"
 	"github.com/officina-digitale/officina/kiosk/store"
 )
@@ -394,5 +395,69 @@ func TestLayoutsDecodeAndFit(t *testing.T) {
 	}
 	if got := Euro(123450); got != "1.234,50 €" {
 		t.Errorf("Euro = %q", got)
+	}
+}
+
+// TestSerialPrinterOnAPseudoTerminal plays a serial receipt printer on a
+// pseudo-terminal: it answers DLE EOT with "paper near end", takes a job,
+// then stops answering.
+func TestSerialPrinterOnAPseudoTerminal(t *testing.T) {
+	master, path := ptytest.Open(t)
+	got := make(chan []byte, 16)
+	answer := make(chan bool, 1)
+	answer <- true
+	go func() {
+		buf := make([]byte, 4096)
+		on := true
+		for {
+			n, err := master.Read(buf)
+			if err != nil {
+				return
+			}
+			select {
+			case on = <-answer:
+			default:
+			}
+			b := append([]byte(nil), buf[:n]...)
+			for i := 0; i+2 < len(b); i++ {
+				if b[i] == 0x10 && b[i+1] == 0x04 && on {
+					reply := byte(0x12)
+					if b[i+2] == 4 {
+						reply |= 0x0C // paper near end
+					}
+					master.Write([]byte{reply})
+				}
+			}
+			got <- b
+		}
+	}()
+	c, err := Dial(context.Background(), "serial:"+path+"?baud=19200")
+	if err != nil {
+		t.Skipf("pty as serial port: %v", err)
+	}
+	defer c.Close()
+	st, err := c.Status(context.Background())
+	if err != nil || st.PaperOut || !st.PaperLow {
+		t.Fatalf("status %+v, %v; want ready with paper low", st, err)
+	}
+	job, _ := Ticket{Number: "S001"}.Encode(escpos.Paper58)
+	if _, err := c.Write(job); err != nil {
+		t.Fatal(err)
+	}
+	var all []byte
+	deadline := time.After(5 * time.Second)
+	for !bytes.Contains(all, []byte("S001")) {
+		select {
+		case b := <-got:
+			all = append(all, b...)
+		case <-deadline:
+			t.Fatalf("the printer received %q", all)
+		}
+	}
+	answer <- false
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	if _, err := c.Status(ctx); !errors.Is(err, ErrNoAnswer) {
+		t.Errorf("a printer that stopped answering gave %v", err)
 	}
 }

@@ -4,15 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
-	"os"
 	"testing"
 	"testing/iotest"
 	"time"
 
+	"github.com/officina-digitale/officina/hardware/internal/ptytest"
 	"go.bug.st/serial"
-	"golang.org/x/sys/unix"
 )
 
 // sdsFrame builds an SDS011 report from the datasheet layout.
@@ -91,29 +89,11 @@ func TestPMS5003(t *testing.T) {
 	}
 }
 
-// openPTY returns a pseudo-terminal: the master plays the sensor, the
-// slave path is the "serial port" the kiosk opens.
-func openPTY(t *testing.T) (*os.File, string) {
-	t.Helper()
-	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
-	if err != nil {
-		t.Skipf("no pseudo-terminals here: %v", err)
-	}
-	if err := unix.IoctlSetPointerInt(int(m.Fd()), unix.TIOCSPTLCK, 0); err != nil {
-		t.Skipf("unlockpt: %v", err)
-	}
-	n, err := unix.IoctlGetInt(int(m.Fd()), unix.TIOCGPTN)
-	if err != nil {
-		t.Skipf("ptsname: %v", err)
-	}
-	return m, fmt.Sprintf("/dev/pts/%d", n)
-}
-
 // TestSDS011OverSerialThenUnplugged runs the real serial path (go.bug.st
 // opening the port at 9600 8N1 in raw mode) against a pseudo-terminal
 // playing the sensor, then pulls the adapter out mid-frame.
 func TestSDS011OverSerialThenUnplugged(t *testing.T) {
-	master, path := openPTY(t)
+	master, path := ptytest.Open(t)
 	port, err := serial.Open(path, &serial.Mode{BaudRate: 9600})
 	if err != nil {
 		master.Close()

@@ -428,3 +428,55 @@ func TestI2CNACKThroughTheSampler(t *testing.T) {
 		t.Errorf("temperature after recovery %v", temp)
 	}
 }
+
+// TestDayAndWeekSeriesAndRawRetention runs a week of once-a-minute
+// readings through the sampler and reads the Ambiente corner's charts.
+func TestDayAndWeekSeriesAndRawRetention(t *testing.T) {
+	start := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	clk := clock.NewFake(start)
+	st := openStore(t, clk)
+	s, _ := NewSampler(st, clk, []Config{{Name: "sala", Kind: "sim", Place: "indoor", Interval: time.Minute,
+		Open: func(context.Context) (Device, error) { return nil, nil }}}, Options{RawRetention: 24 * time.Hour})
+	ctx := context.Background()
+	for m := 0; m < 7*24*60; m++ {
+		clk.Set(start.Add(time.Duration(m) * time.Minute))
+		// CO2 is 400 + the hour of the day × 10, so each hour's mean is known.
+		s.Record("sala", Env{CO2: PPM(400 + 10*clk.Now().Hour()), Has: Set(0).With(CO2)}, clk.Now())
+		if m%(24*60) == 24*60-1 {
+			clk.Advance(time.Minute)
+			if err := s.Flush(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	clk.Set(start.Add(7 * 24 * time.Hour))
+	day, err := s.Day(ctx, "indoor", CO2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(day) != 96 {
+		t.Fatalf("day has %d points, want 96 quarter hours", len(day))
+	}
+	for _, p := range day {
+		want := float64(400 + 10*p.Time.Hour())
+		if p.Mean != want || p.Count != 15 {
+			t.Fatalf("point %+v, want mean %v over 15 minutes", p, want)
+		}
+	}
+	week, err := s.Week(ctx, "indoor", CO2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(week) != 7*24 || week[0].Count != 60 || week[0].Time != start {
+		t.Errorf("week has %d points, first %+v", len(week), week[0])
+	}
+	if out, _ := s.Day(ctx, "outdoor", CO2); len(out) != 0 {
+		t.Errorf("outdoor series made up %d points", len(out))
+	}
+	var oldest int64
+	var n int
+	st.DB().QueryRow(`SELECT min(t_ms), count(*) FROM sensor_raw`).Scan(&oldest, &n)
+	if age := clk.Now().Sub(time.UnixMilli(oldest)); age > 25*time.Hour || n > 25*60 {
+		t.Errorf("raw readings kept for %s (%d rows), retention is 24h", age, n)
+	}
+}
