@@ -16,8 +16,10 @@ import (
 
 	"go.bug.st/serial"
 	"periph.io/x/conn/v3/driver/driverreg"
+	"periph.io/x/conn/v3/gpio/gpioreg"
 	"periph.io/x/conn/v3/i2c"
 	"periph.io/x/conn/v3/i2c/i2creg"
+	"periph.io/x/conn/v3/spi/spireg"
 	"periph.io/x/host/v3"
 
 	"github.com/officina-digitale/officina/hardware/card"
@@ -79,7 +81,8 @@ func openHardware(ctx context.Context, k *kiosk) (*hardwareArea, error) {
 	a.Printer = printer.New(k.store, k.clock, printer.Options{
 		Address: printerAddress(k.cfg, ""), Paper: paper, MaxWait: hw.Printer.MaxWait.D(),
 	})
-	deps := hardwareDeps(k.clock)
+	ph := &periphHost{}
+	deps := hardwareDeps(k.clock, ph)
 	cfgs, err := sensorConfigs(hw, deps)
 	if err != nil {
 		return nil, err
@@ -88,7 +91,7 @@ func openHardware(ctx context.Context, k *kiosk) (*hardwareArea, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.Cards, err = cardService(hw, k.clock)
+	a.Cards, err = cardService(hw, k.clock, ph)
 	if err != nil {
 		return nil, err
 	}
@@ -125,8 +128,7 @@ func (p *periphHost) init() (*driverreg.State, error) {
 	return p.state, p.err
 }
 
-func hardwareDeps(clk clock.Clock) sensor.Deps {
-	ph := &periphHost{}
+func hardwareDeps(clk clock.Clock, ph *periphHost) sensor.Deps {
 	return sensor.Deps{
 		Clock: clk,
 		I2C: func(bus string) (i2c.BusCloser, error) {
@@ -159,7 +161,29 @@ func sensorConfigs(hw config.Hardware, deps sensor.Deps) ([]sensor.Config, error
 	return out, nil
 }
 
-func cardService(hw config.Hardware, clk clock.Clock) (*card.Service, error) {
+// openMFRC522 opens the RFID reader named in the configuration.
+func openMFRC522(hw config.Hardware, ph *periphHost) (*card.MFRC522, error) {
+	if _, err := ph.init(); err != nil {
+		return nil, fmt.Errorf("periph host init: %w", err)
+	}
+	port, err := spireg.Open(hw.Card.MFRC522SPI)
+	if err != nil {
+		return nil, fmt.Errorf("open SPI port %q: %w", hw.Card.MFRC522SPI, err)
+	}
+	reset, irq := gpioreg.ByName(hw.Card.MFRC522Reset), gpioreg.ByName(hw.Card.MFRC522IRQ)
+	if reset == nil || irq == nil {
+		port.Close()
+		return nil, fmt.Errorf("no GPIO pin named %q or %q", hw.Card.MFRC522Reset, hw.Card.MFRC522IRQ)
+	}
+	r, err := card.NewMFRC522(port, reset, irq)
+	if err != nil {
+		port.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+func cardService(hw config.Hardware, clk clock.Clock, ph *periphHost) (*card.Service, error) {
 	var cl card.Classifier
 	if hw.Card.LibraryPattern != "" {
 		re, err := regexp.Compile(hw.Card.LibraryPattern)
@@ -171,6 +195,9 @@ func cardService(hw config.Hardware, clk clock.Clock) (*card.Service, error) {
 	cs := card.NewService(clk, card.Options{Debounce: hw.Card.Debounce.D(), Classifier: cl})
 	for _, dev := range hw.Card.Devices {
 		cs.AddKeyboard(dev, func(context.Context) (io.ReadCloser, error) { return card.OpenEvdev(dev) })
+	}
+	if hw.Card.MFRC522SPI != "" {
+		cs.AddUIDReader("mfrc522 "+hw.Card.MFRC522SPI, func(context.Context) (card.UIDReader, error) { return openMFRC522(hw, ph) })
 	}
 	if hw.Card.Simulator {
 		cs.AddSimulator("simulator")

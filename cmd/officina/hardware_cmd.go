@@ -86,9 +86,8 @@ func runDoctor(ctx context.Context, cfg config.Config, clk clock.Clock) []check 
 			needsI2C = true
 		}
 	}
-	if needsI2C {
-		ph := &periphHost{}
-		state, err := ph.init()
+	if needsI2C || hw.Card.MFRC522SPI != "" {
+		state, err := (&periphHost{}).init()
 		switch {
 		case err != nil:
 			out = append(out, check{what: "periph host", detail: err.Error(), hint: "run as a user that can read /sys and /dev"})
@@ -106,7 +105,8 @@ func runDoctor(ctx context.Context, cfg config.Config, clk clock.Clock) []check 
 	}
 
 	// Sensors: open each and take one reading.
-	deps := hardwareDeps(clk)
+	ph := &periphHost{}
+	deps := hardwareDeps(clk, ph)
 	for _, s := range hw.Sensors {
 		where := s.Kind
 		switch s.Kind {
@@ -145,6 +145,17 @@ func runDoctor(ctx context.Context, cfg config.Config, clk clock.Clock) []check 
 		} else {
 			rc.Close()
 			ch.ok, ch.detail = true, "found and grabbed (scans will not reach the UI as typing)"
+		}
+		out = append(out, ch)
+	}
+	if hw.Card.MFRC522SPI != "" {
+		ch := check{what: fmt.Sprintf("RFID reader mfrc522 on %s (RST %s, IRQ %s)", hw.Card.MFRC522SPI, hw.Card.MFRC522Reset, hw.Card.MFRC522IRQ)}
+		r, err := openMFRC522(hw, ph)
+		if err != nil {
+			ch.detail, ch.hint = err.Error(), "enable SPI with raspi-config (Interface Options → SPI) and check the RST and IRQ wiring"
+		} else {
+			r.Close()
+			ch.ok, ch.detail = true, "initialised"
 		}
 		out = append(out, ch)
 	}

@@ -53,7 +53,6 @@ type Tap struct {
 
 var (
 	cfShape = regexp.MustCompile(`^[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$`)
-	hexUID  = regexp.MustCompile(`^(?i)[0-9a-f]{8}([0-9a-f]{6})?([0-9a-f]{6})?$`)
 )
 
 // cfCheckOdd is the value of each character in odd positions (1st, 3rd…).
@@ -134,6 +133,7 @@ type Health struct {
 type source struct {
 	name, kind string
 	open       func(ctx context.Context) (io.ReadCloser, error)
+	openUID    func(ctx context.Context) (UIDReader, error)
 	size       int
 	h          Health
 }
@@ -234,6 +234,10 @@ func (s *Service) Dropped() int {
 
 func (s *Service) deliver(reader, text string) (Tap, bool) {
 	kind, norm := s.opts.Classify(text)
+	return s.deliverKind(reader, kind, norm)
+}
+
+func (s *Service) deliverKind(reader string, kind Kind, norm string) (Tap, bool) {
 	if norm == "" {
 		return Tap{}, false
 	}
@@ -292,14 +296,20 @@ func (s *Service) Run(ctx context.Context) error {
 	s.mu.Unlock()
 	var wg sync.WaitGroup
 	for _, src := range srcs {
-		if src.open == nil {
-			continue
+		switch {
+		case src.open != nil:
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				s.runSource(ctx, src)
+			}()
+		case src.openUID != nil:
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				s.runUID(ctx, src)
+			}()
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s.runSource(ctx, src)
-		}()
 	}
 	wg.Wait()
 	<-ctx.Done() // a simulator-only service has nothing to read but stays up

@@ -180,3 +180,48 @@ func TestOpenEvdevMissingDeviceIsAClearError(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// fakeRFID is a UID reader the test presents cards to.
+type fakeRFID struct {
+	cards chan []byte
+	fail  chan error
+}
+
+func (f *fakeRFID) ReadUID(ctx context.Context) ([]byte, error) {
+	select {
+	case uid := <-f.cards:
+		return uid, nil
+	case err := <-f.fail:
+		return nil, err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+func (f *fakeRFID) Close() error { return nil }
+
+func TestRFIDReaderUIDsAndReconnect(t *testing.T) {
+	clk := clock.NewFake(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
+	waits := make(chan time.Duration, 1)
+	s := NewService(clk, Options{Wait: func(ctx context.Context, d time.Duration) error { waits <- d; return nil }})
+	rf := &fakeRFID{cards: make(chan []byte), fail: make(chan error)}
+	opens := make(chan struct{}, 4)
+	s.AddUIDReader("rfid", func(context.Context) (UIDReader, error) { opens <- struct{}{}; return rf, nil })
+	taps, cancel := s.Subscribe(4)
+	defer cancel()
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	go s.Run(ctx)
+	<-opens
+	rf.cards <- []byte{0x04, 0xA2, 0x3B, 0x1C}
+	if tap := <-taps; tap.Kind != MifareUID || tap.Text != "04A23B1C" {
+		t.Errorf("tap %+v", tap)
+	}
+	rf.fail <- errors.New("spi: transfer failed")
+	<-waits
+	<-opens // reopened without a restart
+	clk.Advance(3 * time.Second)
+	rf.cards <- []byte{0x04, 0xA2, 0x3B, 0x1C}
+	if tap := <-taps; tap.Text != "04A23B1C" {
+		t.Errorf("after reconnect %+v", tap)
+	}
+}

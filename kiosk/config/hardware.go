@@ -49,6 +49,13 @@ type HardwareCard struct {
 	Debounce Duration `toml:"debounce"`
 	// Regular expression for library card numbers ("" means 6 to 14 digits).
 	LibraryPattern string `toml:"library_pattern"`
+	// SPI port of an MFRC522 RFID reader as periph names it, e.g.
+	// "/dev/spidev0.0"; "" means none. Enable SPI with raspi-config.
+	MFRC522SPI string `toml:"mfrc522_spi"`
+	// GPIO pin wired to the MFRC522's RST line.
+	MFRC522Reset string `toml:"mfrc522_reset_pin"`
+	// GPIO pin wired to the MFRC522's IRQ line.
+	MFRC522IRQ string `toml:"mfrc522_irq_pin"`
 }
 
 // HardwareSensor is one environmental sensor.
@@ -76,7 +83,8 @@ type HardwareSensor struct {
 func defaultHardware() Hardware {
 	return Hardware{
 		Printer: HardwarePrinter{Paper: "80mm", MaxWait: Duration(15 * time.Minute)},
-		Card:    HardwareCard{Devices: []string{}, Simulator: true, Debounce: Duration(2 * time.Second)},
+		Card: HardwareCard{Devices: []string{}, Simulator: true, Debounce: Duration(2 * time.Second),
+			MFRC522Reset: "GPIO25", MFRC522IRQ: "GPIO24"},
 		Sensors: []HardwareSensor{
 			{Name: "sala", Kind: "sim", Place: "indoor", Interval: Duration(10 * time.Second)},
 			{Name: "strada", Kind: "sim", Place: "outdoor", Interval: Duration(10 * time.Second)},
@@ -98,7 +106,7 @@ func (x Hardware) IsSimulated() bool {
 			return false
 		}
 	}
-	return len(x.Card.Devices) == 0 && (x.Printer.Address == "" || strings.HasPrefix(x.Printer.Address, "file:"))
+	return len(x.Card.Devices) == 0 && x.Card.MFRC522SPI == "" && (x.Printer.Address == "" || strings.HasPrefix(x.Printer.Address, "file:"))
 }
 
 func (x Hardware) validate() []error {
@@ -120,6 +128,9 @@ func (x Hardware) validate() []error {
 		if _, err := regexp.Compile(x.Card.LibraryPattern); err != nil {
 			errs = append(errs, fmt.Errorf("config: hardware.card.library_pattern: %v", err))
 		}
+	}
+	if x.Card.MFRC522SPI != "" && (x.Card.MFRC522Reset == "" || x.Card.MFRC522IRQ == "") {
+		errs = append(errs, fmt.Errorf("config: hardware.card.mfrc522_spi is set: also set mfrc522_reset_pin and mfrc522_irq_pin (e.g. GPIO25, GPIO24)"))
 	}
 	if x.SensorRawRetention.D() < time.Hour {
 		errs = append(errs, fmt.Errorf("config: hardware.sensor_raw_retention %s: keep at least 1h", x.SensorRawRetention.D()))
