@@ -3,12 +3,19 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/officina-digitale/officina/hardware/escpos"
+	"github.com/officina-digitale/officina/kiosk/config"
+	"github.com/officina-digitale/officina/kiosk/metrics"
+	"github.com/officina-digitale/officina/kiosk/status"
 )
 
 func runOfficina(t *testing.T, args ...string) (int, string) {
@@ -85,5 +92,47 @@ func TestPrintTestToAFile(t *testing.T) {
 	}
 	if code, _ := runOfficina(t, "print", "--data", dir, "--test", "poster"); code != 2 {
 		t.Errorf("unknown sample: exit %d, want 2", code)
+	}
+}
+
+func TestHardwareWiringOnTheStatusEndpoint(t *testing.T) {
+	cfg := config.Default()
+	cfg.DataDir = t.TempDir()
+	ctx := context.Background()
+	k, err := openKiosk(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	reg := metrics.NewRegistry()
+	st := status.New(reg)
+	services := hardwareServices(k, reg, st)
+	if len(services) != 3 {
+		t.Fatalf("%d services", len(services))
+	}
+	taps, cancel := k.hardware.Cards.Subscribe(1)
+	defer cancel()
+
+	rec := httptest.NewRecorder()
+	st.ServeHTTP(rec, httptest.NewRequest("POST", "/card/tap", strings.NewReader("0012345678")))
+	if rec.Code != 200 {
+		t.Fatalf("tap: %d %s", rec.Code, rec.Body)
+	}
+	if tap := <-taps; tap.Kind != "library_card" || tap.Text != "0012345678" {
+		t.Errorf("tap %+v", tap)
+	}
+	rec = httptest.NewRecorder()
+	st.ServeHTTP(rec, httptest.NewRequest("GET", "/status", nil))
+	var s map[string]json.RawMessage
+	if err := json.Unmarshal(rec.Body.Bytes(), &s); err != nil || s["hardware"] == nil {
+		t.Fatalf("status has no hardware section: %s", rec.Body)
+	}
+	if !strings.Contains(string(s["hardware"]), `"card_readers"`) {
+		t.Errorf("hardware section %s", s["hardware"])
+	}
+	rec = httptest.NewRecorder()
+	st.ServeHTTP(rec, httptest.NewRequest("GET", "/data.json", nil))
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "sensordatavalues") {
+		t.Errorf("/data.json: %d %s", rec.Code, rec.Body)
 	}
 }
