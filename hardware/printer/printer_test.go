@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -250,6 +251,48 @@ func TestQueueSurvivesRestartAndNeverReprintsAnInterruptedJob(t *testing.T) {
 	out := conn.printed()
 	if !bytes.Contains(out, []byte("F001")) || bytes.Contains(out, []byte("F002")) {
 		t.Errorf("after restart printed %q", escpos.DecodePC858(out))
+	}
+}
+
+func TestSubscribeAndPruneOldJobs(t *testing.T) {
+	clk := clock.NewFake(now)
+	path := filepath.Join(t.TempDir(), "k.db")
+	st := openStore(t, clk, path)
+	conn := &fakeConn{}
+	h := start(t, st, clk, conn)
+	changes, cancel := h.p.Subscribe(8)
+	j, _ := h.p.Print(context.Background(), Ticket{Number: "H001"})
+	var states []State
+	for s := range changes {
+		if s.ID == j.ID {
+			states = append(states, s.State)
+		}
+		if s.State == Printed {
+			break
+		}
+	}
+	cancel()
+	if fmt.Sprint(states) != "[queued printing printed]" {
+		t.Errorf("subscriber saw %v", states)
+	}
+	// A week later a new Run prunes the printed job.
+	clk.Advance(KeepJobs + time.Hour)
+	p2 := New(st, clk, Options{Dial: func(context.Context, string) (Conn, error) { return conn, nil }})
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { p2.Run(ctx); close(done) }()
+	ch2, cancel2 := p2.Subscribe(8)
+	defer cancel2()
+	p2.Print(ctx, Ticket{Number: "H002"}) // Run has pruned before it prints this
+	for c := range ch2 {
+		if c.State == Printed {
+			break
+		}
+	}
+	stop()
+	<-done
+	if _, err := p2.Job(context.Background(), j.ID); err == nil {
+		t.Error("a week-old printed job is still in the queue table")
 	}
 }
 

@@ -77,8 +77,10 @@ type Printer struct {
 	opts Options
 	wake chan struct{}
 
-	mu     sync.Mutex
-	health Health
+	mu      sync.Mutex
+	health  Health
+	subs    map[int]chan Job
+	nextSub int
 }
 
 // New returns a printer whose queue lives in st. st must have been opened
@@ -97,7 +99,7 @@ func New(st *store.Store, clk clock.Clock, opts Options) *Printer {
 		opts.Paper = escpos.Paper80
 	}
 	return &Printer{st: st, clk: clk, opts: opts, wake: make(chan struct{}, 1),
-		health: Health{Address: opts.Address, OK: true}}
+		health: Health{Address: opts.Address, OK: true}, subs: map[int]chan Job{}}
 }
 
 // Paper returns the paper width the printer lays documents out for.
@@ -165,12 +167,33 @@ func (p *Printer) Cancel(ctx context.Context, id int64, reason string) error {
 // Health returns the printer's last known state.
 func (p *Printer) Health() Health {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	h := p.health
+	p.mu.Unlock()
 	var n int
 	p.st.DB().QueryRow(`SELECT count(*) FROM print_jobs WHERE state = 'queued'`).Scan(&n)
 	h.Pending = n
 	return h
+}
+
+// Subscribe returns a channel of job changes (queued, printing, printed,
+// cancelled with its reason) for the UI to tell people what happens to
+// their ticket, and a function that ends the subscription. A subscriber
+// that does not keep up misses changes rather than stall printing.
+func (p *Printer) Subscribe(buffer int) (<-chan Job, func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ch := make(chan Job, max(buffer, 1))
+	id := p.nextSub
+	p.nextSub++
+	p.subs[id] = ch
+	return ch, func() {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if c, ok := p.subs[id]; ok {
+			delete(p.subs, id)
+			close(c)
+		}
+	}
 }
 
 func (p *Printer) setHealth(fn func(h *Health)) {
@@ -184,6 +207,25 @@ func (p *Printer) notify(j Job) {
 	if p.opts.Notify != nil {
 		p.opts.Notify(j)
 	}
+	p.mu.Lock()
+	for _, ch := range p.subs {
+		select {
+		case ch <- j:
+		default:
+		}
+	}
+	p.mu.Unlock()
+}
+
+// KeepJobs is how long printed and cancelled jobs stay in the queue table.
+const KeepJobs = 7 * 24 * time.Hour
+
+func (p *Printer) prune(ctx context.Context) error {
+	return p.st.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(`DELETE FROM print_jobs WHERE state IN ('printed', 'cancelled') AND updated_ms < ?`,
+			p.clk.Now().Add(-KeepJobs).UnixMilli())
+		return err
+	})
 }
 
 // setState moves a job from one state to another; false if it was not in
@@ -218,6 +260,9 @@ func (p *Printer) setState(ctx context.Context, id int64, from, to State, reason
 func (p *Printer) Run(ctx context.Context) error {
 	if err := p.recover(ctx); err != nil {
 		return err
+	}
+	if err := p.prune(ctx); err != nil {
+		return fmt.Errorf("printer: prune old jobs: %w", err)
 	}
 	t := time.NewTimer(0)
 	defer t.Stop()
