@@ -144,6 +144,8 @@ type Sampler struct {
 	done    []Aggregate
 	doneMin []time.Time // minute of each done aggregate
 	raws    []raw
+	subs    map[int]chan Reading
+	nextSub int
 }
 
 // maxPendingRaw caps raw readings held while the store cannot be written
@@ -171,7 +173,7 @@ func NewSampler(st *store.Store, clk clock.Clock, sensors []Config, opts Options
 	if opts.Wait == nil {
 		opts.Wait = sleep
 	}
-	s := &Sampler{st: st, clk: clk, opts: opts, latest: map[key]Reading{}, open: map[key]*bucket{}}
+	s := &Sampler{st: st, clk: clk, opts: opts, latest: map[key]Reading{}, open: map[key]*bucket{}, subs: map[int]chan Reading{}}
 	seen := map[string]bool{}
 	var errs []error
 	for _, c := range sensors {
@@ -363,6 +365,12 @@ func (s *Sampler) Record(name string, env Env, t time.Time) {
 		if s.opts.Notify != nil {
 			notify = append(notify, r)
 		}
+		for _, ch := range s.subs {
+			select {
+			case ch <- r:
+			default: // a slow subscriber misses a reading, never stalls sampling
+			}
+		}
 	}
 	if good {
 		ss.h.LastGood = t
@@ -370,6 +378,25 @@ func (s *Sampler) Record(name string, env Env, t time.Time) {
 	s.mu.Unlock()
 	for _, r := range notify {
 		s.opts.Notify(r)
+	}
+}
+
+// Subscribe returns a channel of readings as they are taken (the Ambiente
+// corner), and a function that ends the subscription.
+func (s *Sampler) Subscribe(buffer int) (<-chan Reading, func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch := make(chan Reading, max(buffer, 1))
+	id := s.nextSub
+	s.nextSub++
+	s.subs[id] = ch
+	return ch, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if c, ok := s.subs[id]; ok {
+			delete(s.subs, id)
+			close(c)
+		}
 	}
 }
 

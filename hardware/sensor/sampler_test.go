@@ -351,7 +351,12 @@ func TestDataJSON(t *testing.T) {
 	clk := clock.NewFake(t0)
 	s, _ := NewSampler(openStore(t, clk), clk, []Config{{Name: "strada", Kind: "sds011", Place: "outdoor", Interval: time.Second,
 		Open: func(context.Context) (Device, error) { return nil, nil }}}, Options{})
+	sub, cancel := s.Subscribe(4)
 	s.Record("strada", Env{PM25: 12300, PM10: 20100, Has: Set(0).With(PM25, PM10)}, t0)
+	if r := <-sub; r.Quantity != PM25 || r.Value != 12.3 || r.Unit != "µg/m³" {
+		t.Errorf("subscriber got %+v", r)
+	}
+	cancel()
 	clk.Advance(3 * time.Second)
 	rec := httptest.NewRecorder()
 	s.DataJSONHandler("test").ServeHTTP(rec, httptest.NewRequest("GET", "/data.json", nil))
