@@ -254,45 +254,64 @@ func TestQueueSurvivesRestartAndNeverReprintsAnInterruptedJob(t *testing.T) {
 	}
 }
 
+// runPrinter runs p until the returned stop function is called.
+func runPrinter(p *Printer) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { p.Run(ctx); close(done) }()
+	return func() { cancel(); <-done }
+}
+
+// waitPrinted reads ch until job id is printed.
+func waitPrinted(t *testing.T, ch <-chan Job, id int64) []State {
+	t.Helper()
+	var states []State
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case j := <-ch:
+			if j.ID != id {
+				continue
+			}
+			states = append(states, j.State)
+			if j.State == Printed {
+				return states
+			}
+		case <-timeout:
+			t.Fatalf("job %d not printed; saw %v", id, states)
+		}
+	}
+}
+
 func TestSubscribeAndPruneOldJobs(t *testing.T) {
 	clk := clock.NewFake(now)
-	path := filepath.Join(t.TempDir(), "k.db")
-	st := openStore(t, clk, path)
+	st := openStore(t, clk, "")
 	conn := &fakeConn{}
-	h := start(t, st, clk, conn)
-	changes, cancel := h.p.Subscribe(8)
-	j, _ := h.p.Print(context.Background(), Ticket{Number: "H001"})
-	var states []State
-	for s := range changes {
-		if s.ID == j.ID {
-			states = append(states, s.State)
-		}
-		if s.State == Printed {
-			break
-		}
-	}
-	cancel()
-	if fmt.Sprint(states) != "[queued printing printed]" {
+	dial := func(context.Context, string) (Conn, error) { return conn, nil }
+	p1 := New(st, clk, Options{Dial: dial})
+	stop1 := runPrinter(p1)
+	changes, cancel := p1.Subscribe(8)
+	j, _ := p1.Print(context.Background(), Ticket{Number: "H001"})
+	if states := waitPrinted(t, changes, j.ID); fmt.Sprint(states) != "[queued printing printed]" {
 		t.Errorf("subscriber saw %v", states)
 	}
-	// A week later a new Run prunes the printed job.
+	cancel()
+	stop1()
+
+	// A week later the next Run prunes the printed job before printing.
 	clk.Advance(KeepJobs + time.Hour)
-	p2 := New(st, clk, Options{Dial: func(context.Context, string) (Conn, error) { return conn, nil }})
-	ctx, stop := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { p2.Run(ctx); close(done) }()
+	p2 := New(st, clk, Options{Dial: dial})
 	ch2, cancel2 := p2.Subscribe(8)
 	defer cancel2()
-	p2.Print(ctx, Ticket{Number: "H002"}) // Run has pruned before it prints this
-	for c := range ch2 {
-		if c.State == Printed {
-			break
-		}
-	}
-	stop()
-	<-done
+	stop2 := runPrinter(p2)
+	j2, _ := p2.Print(context.Background(), Ticket{Number: "H002"})
+	waitPrinted(t, ch2, j2.ID)
+	stop2()
 	if _, err := p2.Job(context.Background(), j.ID); err == nil {
 		t.Error("a week-old printed job is still in the queue table")
+	}
+	if _, err := p2.Job(context.Background(), j2.ID); err != nil {
+		t.Errorf("the new job was pruned: %v", err)
 	}
 }
 
