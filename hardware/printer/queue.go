@@ -70,7 +70,7 @@ type Options struct {
 }
 
 // Printer is the kiosk's printer with its durable queue. Print enqueues;
-// Run prints.
+// Run prints. Run one Printer per store: two would both take the queue.
 type Printer struct {
 	st   *store.Store
 	clk  clock.Clock
