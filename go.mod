@@ -5,8 +5,12 @@ go 1.26.8
 require (
 	github.com/grandcat/zeroconf v1.0.0
 	github.com/pelletier/go-toml/v2 v2.4.3
+	go.bug.st/serial v1.8.0
 	golang.org/x/sys v0.50.0
 	modernc.org/sqlite v1.61.1
+	periph.io/x/conn/v3 v3.7.2
+	periph.io/x/devices/v3 v3.7.4
+	periph.io/x/host/v3 v3.8.5
 )
 
 require (

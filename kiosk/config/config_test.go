@@ -3,6 +3,7 @@ package config_test
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -71,7 +72,7 @@ func TestShowRoundTrips(t *testing.T) {
 	if err != nil {
 		t.Fatalf("config show output does not load back: %v\n%s", err, b)
 	}
-	if got != c {
+	if !reflect.DeepEqual(got, c) {
 		t.Errorf("round trip changed the config:\n%+v\n%+v", got, c)
 	}
 }
