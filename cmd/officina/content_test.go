@@ -1,21 +1,11 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 )
-
-func runOfficina(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	e := &env{stdout: &out, stderr: &errb, stdin: strings.NewReader(""), environ: []string{"HOME=" + t.TempDir()}}
-	code := realMain(context.Background(), e, args)
-	return code, out.String(), errb.String()
-}
 
 func TestContentCheckCommand(t *testing.T) {
 	code, out, _ := runOfficina(t, "content", "check", "../../content/builtin/catalog")

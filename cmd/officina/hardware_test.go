@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -18,16 +17,8 @@ import (
 	"github.com/officina-digitale/officina/kiosk/status"
 )
 
-func runOfficina(t *testing.T, args ...string) (int, string) {
-	t.Helper()
-	var out bytes.Buffer
-	e := &env{stdout: &out, stderr: &out, stdin: strings.NewReader(""), environ: []string{"HOME=" + t.TempDir()}}
-	code := realMain(context.Background(), e, args)
-	return code, out.String()
-}
-
 func TestDoctorWithSimulatorsPasses(t *testing.T) {
-	code, out := runOfficina(t, "doctor", "--data", t.TempDir())
+	code, out := runCombined(t, "doctor", "--data", t.TempDir())
 	if code != 0 {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}
@@ -53,7 +44,7 @@ place = "outdoor"
 port = "/dev/ttyUSB-none"
 interval = "10s"
 `), 0o600)
-	code, out := runOfficina(t, "doctor", "--config", cfg, "--data", dir)
+	code, out := runCombined(t, "doctor", "--config", cfg, "--data", dir)
 	if code == 0 {
 		t.Fatalf("doctor passed with nothing connected:\n%s", out)
 	}
@@ -72,7 +63,7 @@ func TestPrintTestToAFile(t *testing.T) {
 	dir := t.TempDir()
 	for _, kind := range []string{"ticket", "receipt", "certificate"} {
 		path := filepath.Join(dir, kind+".bin")
-		code, out := runOfficina(t, "print", "--data", dir, "--test", kind, "--printer", "file:"+path, "--paper", "58mm")
+		code, out := runCombined(t, "print", "--data", dir, "--test", kind, "--printer", "file:"+path, "--paper", "58mm")
 		if code != 0 {
 			t.Fatalf("%s: exit %d: %s", kind, code, out)
 		}
@@ -90,7 +81,7 @@ func TestPrintTestToAFile(t *testing.T) {
 			}
 		}
 	}
-	if code, _ := runOfficina(t, "print", "--data", dir, "--test", "poster"); code != 2 {
+	if code, _ := runCombined(t, "print", "--data", dir, "--test", "poster"); code != 2 {
 		t.Errorf("unknown sample: exit %d, want 2", code)
 	}
 }
