@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"path/filepath"
 	"regexp"
@@ -249,6 +250,17 @@ func registerHardwareStatus(h *hardwareArea, reg *metrics.Registry, st *status.S
 				v = 0
 			}
 			out = append(out, metrics.Sample{Labels: map[string]string{"sensor": s.Name, "kind": s.Kind}, Value: v})
+		}
+		return out
+	})
+	reg.Collect("officina_sensor_age_seconds", "Seconds since each sensor's last good reading (+Inf: none since start).", "gauge", func() []metrics.Sample {
+		var out []metrics.Sample
+		for _, s := range h.Sensors.Health() {
+			age := math.Inf(1)
+			if !s.LastGood.IsZero() {
+				age = max(0, time.Since(s.LastGood).Seconds())
+			}
+			out = append(out, metrics.Sample{Labels: map[string]string{"sensor": s.Name}, Value: age})
 		}
 		return out
 	})

@@ -126,4 +126,11 @@ func TestHardwareWiringOnTheStatusEndpoint(t *testing.T) {
 	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "sensordatavalues") {
 		t.Errorf("/data.json: %d %s", rec.Code, rec.Body)
 	}
+	// No sampling loop has run, so no sensor has a reading yet: its age is
+	// infinite, which an alert on the age catches.
+	rec = httptest.NewRecorder()
+	st.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if !strings.Contains(rec.Body.String(), `officina_sensor_age_seconds{sensor="sala"} +Inf`) {
+		t.Errorf("/metrics lacks the sensor age:\n%s", rec.Body)
+	}
 }
