@@ -12,7 +12,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
-	"strings"
+	pathpkg "path"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"github.com/pelletier/go-toml/v2"
@@ -74,7 +74,7 @@ func LoadFS(fsys fs.FS, dir string) (*Catalog, error) {
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	c := &Catalog{bundle: b, ids: map[string]map[string]bool{}}
 	for _, l := range Locales() {
-		path := dir + "/active." + l.Tag + ".toml"
+		path := pathpkg.Join(dir, "active."+l.Tag+".toml")
 		mf, err := b.LoadMessageFileFS(fsys, path)
 		if err != nil {
 			return nil, fmt.Errorf("i18n: load %s: %w", path, err)
@@ -150,12 +150,3 @@ func (t *Translator) render(id string, data map[string]any, count any) string {
 
 // Missing reports whether the locale lacks id (so the Italian text shows).
 func (t *Translator) Missing(id string) bool { return !t.known[id] }
-
-// Title upper-cases the first letter of s, for headings built from parts.
-func Title(s string) string {
-	if s == "" {
-		return s
-	}
-	r := []rune(s)
-	return strings.ToUpper(string(r[0])) + string(r[1:])
-}

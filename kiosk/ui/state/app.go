@@ -221,7 +221,7 @@ func ErrorMessage(err error) i18n.ID {
 	case errors.Is(err, ErrLocked):
 		return i18n.ID("error.locked")
 	case errors.Is(err, ErrWrongPIN):
-		return i18n.ID("error.wrong_pin")
+		return i18n.ID("error.wrong_pin_again")
 	case errors.Is(err, ErrUnknownCard):
 		return i18n.ID("error.unknown_card")
 	case errors.Is(err, ErrQueueEmpty):

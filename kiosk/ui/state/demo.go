@@ -122,9 +122,9 @@ func DemoCatalog() *FakeCatalog {
 			},
 			{
 				ID: "app-io", Domain: "A",
-				Title: map[string]string{"it": "Usare App IO"},
-				Intro: map[string]string{"it": "App IO riunisce i servizi pubblici nel telefono."},
-				Steps: map[string][]string{"it": {"Scarica App IO.", "Entra con SPID o CIE.", "Scegli il codice di sblocco."}},
+				Title:     map[string]string{"it": "Usare App IO"},
+				Intro:     map[string]string{"it": "App IO riunisce i servizi pubblici nel telefono."},
+				Steps:     map[string][]string{"it": {"Scarica App IO.", "Entra con SPID o CIE.", "Scegli il codice di sblocco."}},
 				Checklist: map[string][]string{"it": {"Telefono", "SPID o CIE"}},
 			},
 		},

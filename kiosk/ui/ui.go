@@ -1,0 +1,281 @@
+// Package ui is the kiosk's fyne touchscreen: thin screens that render
+// kiosk/ui/state and call its methods. No decision here reads a widget's
+// text; everything a screen shows comes from the state and the
+// translations in kiosk/i18n.
+//
+// The package never calls app.New: cmd/officina opens the window (cgo)
+// and tests use fyne.io/fyne/v2/test (no cgo, no display).
+package ui
+
+import (
+	"context"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/officina-digitale/officina/kiosk/i18n"
+	"github.com/officina-digitale/officina/kiosk/ui/state"
+)
+
+// Options tune the shell.
+type Options struct {
+	// Demo shows a strip of simulated card taps (library card, health
+	// card, staff card) for `make run` without a reader.
+	Demo bool
+	// Poll is how often live values (sensors, sync) refresh; 0 means 10 s.
+	Poll time.Duration
+}
+
+// UI renders an App into a window.
+type UI struct {
+	app  *state.App
+	cat  *i18n.Catalog
+	win  fyne.Window
+	opts Options
+	tr   *i18n.Translator
+
+	prefs   state.Prefs
+	themed  bool
+	screens map[state.Screen]func() fyne.CanvasObject
+}
+
+// New binds a to win and draws the current screen.
+func New(win fyne.Window, a *state.App, cat *i18n.Catalog, opts Options) *UI {
+	if opts.Poll <= 0 {
+		opts.Poll = 10 * time.Second
+	}
+	u := &UI{app: a, cat: cat, win: win, opts: opts}
+	u.screens = map[state.Screen]func() fyne.CanvasObject{
+		state.Home: u.home, state.Languages: u.languages, state.Access: u.access,
+		state.Courses: u.courses, state.LessonView: u.lesson, state.QuizView: u.quiz, state.Resume: u.resume,
+		state.Guides: u.guides, state.GuideView: u.guide, state.Help: u.help, state.TicketView: u.ticket,
+		state.Air: u.air, state.StaffLogin: u.staffLogin, state.StaffHome: u.staffHome,
+		state.QueueView: u.queue, state.Record: u.record, state.Status: u.status,
+	}
+	a.Subscribe(u.Render)
+	u.Render()
+	return u
+}
+
+// Run ticks the idle countdown every second and refreshes live values,
+// reaching the UI only through fyne.Do, until ctx is done.
+func (u *UI) Run(ctx context.Context) error {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	last := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case now := <-tick.C:
+			poll := now.Sub(last) >= u.opts.Poll
+			if poll {
+				last = now
+			}
+			fyne.Do(func() {
+				u.app.Tick()
+				if poll {
+					switch u.app.Screen() {
+					case state.Air, state.Status, state.QueueView:
+						u.app.Refresh()
+					}
+				}
+			})
+		}
+	}
+}
+
+// Render draws the current screen; it runs on the UI goroutine after every
+// change of state.
+func (u *UI) Render() {
+	p := u.app.Prefs()
+	if !u.themed || p != u.prefs {
+		fyne.CurrentApp().Settings().SetTheme(kioskTheme{large: p.LargeText, contrast: p.HighContrast})
+		u.themed = true
+	}
+	u.prefs = p
+	u.tr = u.cat.Translator(p.Lang)
+	u.win.SetContent(u.frame())
+}
+
+func (u *UI) frame() fyne.CanvasObject {
+	body := u.screens[u.app.Screen()]()
+	var bottom []fyne.CanvasObject
+	if n := u.app.Notice(); n.ID != "" {
+		bottom = append(bottom, u.banner(n))
+	}
+	if u.opts.Demo {
+		bottom = append(bottom, u.demoStrip())
+	}
+	content := container.NewBorder(u.topBar(), container.NewVBox(bottom...), nil, nil, container.NewPadded(body))
+	if v := u.app.IdleView(); v.Warning {
+		return container.NewStack(content, u.idleOverlay(v))
+	}
+	return content
+}
+
+// Text helpers.
+
+func (u *UI) T(id string) string { return u.tr.T(id) }
+
+func wrapped(s string) *widget.Label {
+	l := widget.NewLabel(s)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+func heading(s string) *widget.Label {
+	l := widget.NewLabel(s)
+	l.TextStyle.Bold = true
+	l.SizeName = theme.SizeNameHeadingText
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+func subheading(s string) *widget.Label {
+	l := widget.NewLabel(s)
+	l.TextStyle.Bold = true
+	l.SizeName = theme.SizeNameSubHeadingText
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// Touch targets: every tappable thing is at least state.MinTouch (9 mm on
+// the 7" panel) in both directions.
+
+type atLeast struct{ w, h float32 }
+
+func (l atLeast) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	s := fyne.NewSize(l.w, l.h)
+	for _, o := range objs {
+		s = s.Max(o.MinSize())
+	}
+	return s
+}
+
+func (l atLeast) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+}
+
+func touchable(o fyne.CanvasObject) fyne.CanvasObject {
+	return container.New(atLeast{state.MinTouch, state.MinTouch}, o)
+}
+
+func button(label string, icon fyne.Resource, fn func()) *widget.Button {
+	return widget.NewButtonWithIcon(label, icon, fn)
+}
+
+func big(label string, icon fyne.Resource, fn func()) fyne.CanvasObject {
+	return touchable(button(label, icon, fn))
+}
+
+func primary(label string, icon fyne.Resource, fn func()) fyne.CanvasObject {
+	b := button(label, icon, fn)
+	b.Importance = widget.HighImportance
+	return touchable(b)
+}
+
+// choice is a button that shows whether it is selected.
+func choice(label string, selected bool, fn func()) fyne.CanvasObject {
+	b := button(label, nil, fn)
+	if selected {
+		b.Importance = widget.HighImportance
+		b.Icon = theme.ConfirmIcon()
+	}
+	return touchable(b)
+}
+
+// tile is a large home-screen button whose label wraps onto two lines.
+func tile(icon fyne.Resource, label string, fn func()) fyne.CanvasObject {
+	b := widget.NewButton("", fn)
+	img := widget.NewIcon(icon)
+	l := widget.NewLabel(label)
+	l.Alignment = fyne.TextAlignCenter
+	l.Wrapping = fyne.TextWrapWord
+	l.TextStyle.Bold = true
+	inner := container.NewBorder(container.NewCenter(container.New(atLeast{40, 40}, img)), nil, nil, nil, l)
+	return container.New(atLeast{state.MinTouch * 2, state.MinTouch * 2}, b, container.NewPadded(inner))
+}
+
+func (u *UI) topBar() fyne.CanvasObject {
+	left := []fyne.CanvasObject{big(u.T("nav.home"), theme.HomeIcon(), u.app.Home)}
+	if u.app.CanGoBack() {
+		left = append(left, big(u.T("nav.back"), theme.NavigateBackIcon(), u.app.Back))
+	}
+	langName := ""
+	for _, l := range i18n.Locales() {
+		if l.Tag == u.app.Prefs().Lang {
+			langName = l.Name
+		}
+	}
+	right := container.NewHBox(
+		big(u.T("nav.text_size"), theme.ZoomInIcon(), func() { u.app.SetLargeText(!u.app.Prefs().LargeText) }),
+		big(langName, theme.MailComposeIcon(), func() { u.app.Go(state.Languages) }),
+	)
+	bar := container.NewBorder(nil, nil, container.NewHBox(left...), right)
+	bg := canvas.NewRectangle(theme.Color(theme.ColorNameHeaderBackground))
+	return container.NewVBox(container.NewStack(bg, container.NewPadded(bar)), widget.NewSeparator())
+}
+
+func (u *UI) banner(n state.Notice) fyne.CanvasObject {
+	text := u.tr.Tf(string(n.ID), n.Args...)
+	if len(n.Args) == 2 && n.Args[0] == "Count" {
+		if c, ok := n.Args[1].(int); ok {
+			text = u.tr.N(string(n.ID), c)
+		}
+	}
+	if n.Error {
+		text = "⚠ " + text
+	}
+	l := wrapped(text)
+	l.TextStyle.Bold = true
+	if n.Error {
+		l.Importance = widget.DangerImportance
+	} else {
+		l.Importance = widget.SuccessImportance
+	}
+	return container.NewPadded(l)
+}
+
+func (u *UI) idleOverlay(v state.IdleView) fyne.CanvasObject {
+	bg := canvas.NewRectangle(theme.Color(theme.ColorNameBackground))
+	msg := heading(u.T("idle.question"))
+	msg.Alignment = fyne.TextAlignCenter
+	count := subheading(u.tr.N("idle.countdown", v.Seconds))
+	count.Alignment = fyne.TextAlignCenter
+	more := button(u.T("idle.more_time"), theme.HistoryIcon(), u.app.Touch)
+	more.Importance = widget.HighImportance
+	box := container.NewVBox(msg, count, container.New(atLeast{state.MinTouch * 6, state.MinTouch * 2}, more))
+	return container.NewStack(bg, container.NewCenter(box))
+}
+
+func (u *UI) demoStrip() fyne.CanvasObject {
+	tap := func(k state.CardKind, id string) func() {
+		return func() { u.app.CardTapped(state.Card{Kind: k, ID: id}) }
+	}
+	return container.NewGridWithColumns(3,
+		big(u.T("demo.library_card"), theme.AccountIcon(), tap(state.CardCitizen, state.DemoCitizenCard)),
+		big(u.T("demo.health_card"), theme.AccountIcon(), tap(state.CardHealth, state.DemoHealthCF)),
+		big(u.T("demo.staff_card"), theme.AccountIcon(), tap(state.CardStaff, state.DemoStaffCard)),
+	)
+}
+
+// fallbackNote is the small note under content shown in Italian because
+// the chosen language has no translation.
+func (u *UI) fallbackNote(fallback bool) fyne.CanvasObject {
+	if !fallback || u.app.Prefs().Lang == i18n.Source {
+		return layout.NewSpacer()
+	}
+	l := wrapped(u.T("content.fallback"))
+	l.SizeName = theme.SizeNameCaptionText
+	l.TextStyle.Italic = true
+	return l
+}
