@@ -17,14 +17,14 @@ func (u *UI) home() fyne.CanvasObject {
 	a := u.app
 	go_ := func(s state.Screen) func() { return func() { a.Go(s) } }
 	tiles := container.NewGridWithColumns(4,
-		tile(theme.DocumentIcon(), u.T("home.courses"), go_(state.Courses)),
-		tile(theme.ListIcon(), u.T("home.services"), go_(state.Guides)),
-		tile(theme.QuestionIcon(), u.T("home.help"), go_(state.Help)),
-		tile(theme.ViewRefreshIcon(), u.T("home.resume"), go_(state.Resume)),
-		tile(theme.InfoIcon(), u.T("home.air"), go_(state.Air)),
-		tile(theme.MailComposeIcon(), u.T("home.language"), go_(state.Languages)),
-		tile(theme.VisibilityIcon(), u.T("home.access"), go_(state.Access)),
-		tile(theme.LoginIcon(), u.T("home.staff"), go_(state.StaffLogin)),
+		newTile(theme.DocumentIcon(), u.T("home.courses"), go_(state.Courses)),
+		newTile(theme.ListIcon(), u.T("home.services"), go_(state.Guides)),
+		newTile(theme.QuestionIcon(), u.T("home.help"), go_(state.Help)),
+		newTile(theme.ViewRefreshIcon(), u.T("home.resume"), go_(state.Resume)),
+		newTile(theme.InfoIcon(), u.T("home.air"), go_(state.Air)),
+		newTile(theme.MailComposeIcon(), u.T("home.language"), go_(state.Languages)),
+		newTile(theme.VisibilityIcon(), u.T("home.access"), go_(state.Access)),
+		newTile(theme.LoginIcon(), u.T("home.staff"), go_(state.StaffLogin)),
 	)
 	return container.NewBorder(heading(u.T("home.welcome")), nil, nil, nil, tiles)
 }
@@ -86,11 +86,9 @@ func (u *UI) courses() fyne.CanvasObject {
 	}
 	for _, c := range cs {
 		meta := u.tr.N("courses.lessons", c.Lessons) + " · " + u.levelName(c.Level)
-		card := container.NewBorder(nil, nil, nil,
-			container.NewCenter(primary(u.T("courses.open"), theme.NavigateNextIcon(), func() { a.OpenCourse(c.ID) })),
+		body := container.NewBorder(nil, nil, nil, widget.NewIcon(theme.NavigateNextIcon()),
 			container.NewVBox(subheading(c.Title), wrapped(c.Summary), wrapped(meta), u.fallbackNote(c.Fallback)))
-		list.Add(card)
-		list.Add(widget.NewSeparator())
+		list.Add(newPanel(c.Title, body, fyne.NewSize(state.MinTouch, state.MinTouch), func() { a.OpenCourse(c.ID) }))
 	}
 	filters := container.NewVBox(
 		container.NewHScroll(topics),
@@ -326,10 +324,10 @@ func (u *UI) staffHome() fyne.CanvasObject {
 		name = m.Name
 	}
 	tiles := container.NewGridWithColumns(4,
-		tile(theme.ListIcon(), u.T("staff.queue"), func() { a.Go(state.QueueView) }),
-		tile(theme.DocumentCreateIcon(), u.T("staff.record"), a.StartRecord),
-		tile(theme.InfoIcon(), u.T("staff.status"), func() { a.Go(state.Status) }),
-		tile(theme.LogoutIcon(), u.T("staff.logout"), a.Logout),
+		newTile(theme.ListIcon(), u.T("staff.queue"), func() { a.Go(state.QueueView) }),
+		newTile(theme.DocumentCreateIcon(), u.T("staff.record"), a.StartRecord),
+		newTile(theme.InfoIcon(), u.T("staff.status"), func() { a.Go(state.Status) }),
+		newTile(theme.LogoutIcon(), u.T("staff.logout"), a.Logout),
 	)
 	return container.NewBorder(heading(u.tr.Tf("staff.hello", "Name", name)), nil, nil, nil, tiles)
 }

@@ -49,6 +49,7 @@ func New(win fyne.Window, a *state.App, cat *i18n.Catalog, opts Options) *UI {
 	if opts.Poll <= 0 {
 		opts.Poll = 10 * time.Second
 	}
+	win.SetPadded(false)
 	u := &UI{app: a, cat: cat, win: win, opts: opts}
 	u.screens = map[state.Screen]func() fyne.CanvasObject{
 		state.Home: u.home, state.Languages: u.languages, state.Access: u.access,
@@ -193,16 +194,38 @@ func choice(label string, selected bool, fn func()) fyne.CanvasObject {
 	return touchable(b)
 }
 
-// tile is a large home-screen button whose label wraps onto two lines.
-func tile(icon fyne.Resource, label string, fn func()) fyne.CanvasObject {
-	b := widget.NewButton("", fn)
-	img := widget.NewIcon(icon)
+// panel is a large button with arbitrary content: a home tile (icon over
+// a label that wraps) or a course card. Text is what it says, for tests
+// and screen readers.
+type panel struct {
+	widget.BaseWidget
+	Text    string
+	btn     *widget.Button
+	content fyne.CanvasObject
+	min     fyne.Size
+}
+
+func newPanel(text string, content fyne.CanvasObject, min fyne.Size, fn func()) *panel {
+	p := &panel{Text: text, btn: widget.NewButton("", fn), content: content, min: min}
+	p.ExtendBaseWidget(p)
+	return p
+}
+
+// Tapped forwards to the button underneath, which draws the press.
+func (p *panel) Tapped(e *fyne.PointEvent) { p.btn.Tapped(e) }
+
+func (p *panel) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.New(atLeast{p.min.Width, p.min.Height}, p.btn, container.NewPadded(p.content)))
+}
+
+// newTile is a home-screen tile: an icon over a bold label.
+func newTile(icon fyne.Resource, label string, fn func()) *panel {
 	l := widget.NewLabel(label)
 	l.Alignment = fyne.TextAlignCenter
 	l.Wrapping = fyne.TextWrapWord
 	l.TextStyle.Bold = true
-	inner := container.NewBorder(container.NewCenter(container.New(atLeast{40, 40}, img)), nil, nil, nil, l)
-	return container.New(atLeast{state.MinTouch * 2, state.MinTouch * 2}, b, container.NewPadded(inner))
+	img := container.NewCenter(container.New(atLeast{40, 40}, widget.NewIcon(icon)))
+	return newPanel(label, container.NewBorder(img, nil, nil, nil, l), fyne.NewSize(state.MinTouch*2, state.MinTouch*2), fn)
 }
 
 func (u *UI) topBar() fyne.CanvasObject {
