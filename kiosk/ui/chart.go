@@ -63,6 +63,8 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 	if w := r.lo.MinSize().Width; w > label {
 		label = w
 	}
+	r.hi.Resize(r.hi.MinSize())
+	r.lo.Resize(r.lo.MinSize())
 	r.hi.Move(fyne.NewPos(pad, pad))
 	r.lo.Move(fyne.NewPos(pad, size.Height-pad-r.lo.MinSize().Height))
 	x0, w := pad*2+label, size.Width-pad*3-label

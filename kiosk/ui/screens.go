@@ -379,7 +379,7 @@ func (u *UI) record() fyne.CanvasObject {
 	}
 	minutes := container.NewHBox(
 		big("−5", nil, func() { a.AddMinutes(-5) }),
-		subheading(u.tr.N("record.minutes", d.Minutes)),
+		plain(u.tr.N("record.minutes", d.Minutes)),
 		big("+5", nil, func() { a.AddMinutes(5) }),
 	)
 	box := container.NewVBox(

@@ -102,6 +102,9 @@ func (u *UI) Render() {
 	u.prefs = p
 	u.tr = u.cat.Translator(p.Lang)
 	u.win.SetContent(u.frame())
+	// A wrapped label knows its height only once it has a width: lay out
+	// again so that text wrapped onto more lines gets the room it needs.
+	u.win.Content().Refresh()
 }
 
 func (u *UI) frame() fyne.CanvasObject {
@@ -135,6 +138,13 @@ func heading(s string) *widget.Label {
 	l.TextStyle.Bold = true
 	l.SizeName = theme.SizeNameHeadingText
 	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// plain is a one-line label that never wraps, for short values in a row.
+func plain(s string) *widget.Label {
+	l := widget.NewLabel(s)
+	l.TextStyle.Bold = true
 	return l
 }
 
@@ -276,8 +286,8 @@ func (u *UI) idleOverlay(v state.IdleView) fyne.CanvasObject {
 	count.Alignment = fyne.TextAlignCenter
 	more := button(u.T("idle.more_time"), theme.HistoryIcon(), u.app.Touch)
 	more.Importance = widget.HighImportance
-	box := container.NewVBox(msg, count, container.New(atLeast{state.MinTouch * 6, state.MinTouch * 2}, more))
-	return container.NewStack(bg, container.NewCenter(box))
+	box := container.NewVBox(layout.NewSpacer(), msg, count, container.NewCenter(container.New(atLeast{state.MinTouch * 6, state.MinTouch * 2}, more)), layout.NewSpacer())
+	return container.NewStack(bg, container.NewPadded(box))
 }
 
 func (u *UI) demoStrip() fyne.CanvasObject {

@@ -125,6 +125,8 @@ type App struct {
 	touched   bool
 	lastPhase Phase
 	listeners []func()
+	batch     int
+	pending   bool
 
 	notice  Notice
 	cit     citizen
@@ -191,7 +193,23 @@ func New(d Deps) *App {
 // Subscribe registers fn to run after every change of state.
 func (a *App) Subscribe(fn func()) { a.listeners = append(a.listeners, fn) }
 
+// Batch runs fn and notifies the listeners once at the end, however many
+// changes fn makes (used to set up a screen in one step).
+func (a *App) Batch(fn func()) {
+	a.batch++
+	fn()
+	a.batch--
+	if a.batch == 0 && a.pending {
+		a.pending = false
+		a.changed()
+	}
+}
+
 func (a *App) changed() {
+	if a.batch > 0 {
+		a.pending = true
+		return
+	}
 	for _, fn := range a.listeners {
 		fn()
 	}
