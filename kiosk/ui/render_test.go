@@ -15,50 +15,11 @@ import (
 	"github.com/officina-digitale/officina/kiosk/ui/state"
 )
 
-// visit puts the harness on screen s with representative content.
-func (h *harness) visit(s state.Screen) { h.a.Batch(func() { h.setup(s) }) }
-
+// setup puts the harness on screen s with demo content.
 func (h *harness) setup(s state.Screen) {
-	a := h.a
-	a.Reset()
-	switch s {
-	case state.LessonView:
-		a.OpenCourse("primo-spid")
-	case state.QuizView:
-		a.OpenCourse("primo-spid")
-		a.StartQuiz()
-		a.Answer(1) // wrong: shows the verdict and the next button
-	case state.GuideView:
-		a.OpenGuide("spid")
-	case state.TicketView:
-		a.TakeTicket("spid")
-	case state.StaffLogin:
-		a.CardTapped(state.Card{Kind: state.CardStaff, ID: "unknown"})
-		a.PressPIN("1")
-	case state.StaffHome, state.QueueView, state.Record, state.Status:
-		a.TakeTicket("cie-pin")
-		a.TakeTicket("")
-		a.Reset()
-		a.CardTapped(state.Card{Kind: state.CardStaff, ID: state.DemoStaffCard})
-		for _, d := range state.DemoStaffPIN {
-			a.PressPIN(string(d))
-		}
-		switch s {
-		case state.QueueView:
-			a.Go(state.QueueView)
-			a.CallNext()
-		case state.Record:
-			a.CallNext()
-			a.StartRecord()
-			a.CardTapped(state.Card{Kind: state.CardHealth, ID: state.DemoHealthCF})
-		case state.Status:
-			a.Go(state.Status)
-		}
-	default:
-		a.Go(s)
-	}
-	if a.Screen() != s {
-		h.t.Fatalf("could not reach %s (at %s)", s, a.Screen())
+	h.t.Helper()
+	if err := h.a.Visit(s); err != nil {
+		h.t.Fatal(err)
 	}
 }
 
@@ -79,9 +40,11 @@ func (r rect) String() string { return fmt.Sprintf("(%.0f,%.0f)-(%.0f,%.0f)", r.
 // layoutProblems reports text drawn outside the widget that holds it or
 // outside the window, text narrower than it needs (cut off), and touch
 // targets smaller than state.MinTouch.
-func layoutProblems(c fyne.Canvas) []string {
+func layoutProblems(c fyne.Canvas, size fyne.Size) []string {
 	var out []string
-	win := rectOf(fyne.Position{}, c.Size())
+	// The test canvas grows to fit content that needs more room, where a
+	// real full-screen window would cut it: check against the panel.
+	win := rectOf(fyne.Position{}, size)
 	if min := c.Content().MinSize(); min.Width > win.x1+slack || min.Height > win.y1+slack {
 		out = append(out, fmt.Sprintf("content needs %.0f×%.0f, more than the window", min.Width, min.Height))
 	}
@@ -167,7 +130,7 @@ func TestEveryScreenFitsIn800x480InEveryLocale(t *testing.T) {
 						h.a.SetLanguage(l.Tag)
 						h.a.SetLargeText(large)
 					})
-					for _, p := range layoutProblems(h.w.Canvas()) {
+					for _, p := range layoutProblems(h.w.Canvas(), h.size) {
 						t.Errorf("%s: %s", s, p)
 					}
 				}
@@ -179,14 +142,14 @@ func TestEveryScreenFitsIn800x480InEveryLocale(t *testing.T) {
 func TestIdleWarningAndNoticesFit(t *testing.T) {
 	for _, l := range i18n.Locales() {
 		h := newHarness(t, panel800)
-		h.visit(state.StaffLogin)
+		h.setup(state.StaffLogin)
 		h.a.SetLanguage(l.Tag)
 		h.a.SetLargeText(true)
 		h.a.CardTapped(state.Card{Kind: state.CardStaff, ID: "unknown"})
 		for range state.PINLength {
 			h.a.PressPIN("1") // unknown card: the longest error sentence
 		}
-		for _, p := range layoutProblems(h.w.Canvas()) {
+		for _, p := range layoutProblems(h.w.Canvas(), h.size) {
 			t.Errorf("%s notice: %s", l.Tag, p)
 		}
 		h.clk.Advance(125 * time.Second)
@@ -194,7 +157,7 @@ func TestIdleWarningAndNoticesFit(t *testing.T) {
 		if !h.sees(h.tr("idle.question")) {
 			t.Fatalf("%s: no idle warning", l.Tag)
 		}
-		for _, p := range layoutProblems(h.w.Canvas()) {
+		for _, p := range layoutProblems(h.w.Canvas(), h.size) {
 			t.Errorf("%s idle warning: %s", l.Tag, p)
 		}
 	}
@@ -210,7 +173,7 @@ func TestOtherPanelSizes(t *testing.T) {
 						h.setup(s)
 						h.a.SetLanguage(tag)
 					})
-					for _, p := range layoutProblems(h.w.Canvas()) {
+					for _, p := range layoutProblems(h.w.Canvas(), h.size) {
 						t.Errorf("%s: %s", s, p)
 					}
 				}
@@ -228,7 +191,7 @@ func TestLayoutCheckerCatchesOverflow(t *testing.T) {
 	long := widget.NewButton("a label far too long for a button a hundred pixels wide", nil)
 	grid := container.NewGridWithColumns(3, long, widget.NewButton("ok", nil), widget.NewButton("x", nil))
 	w.SetContent(container.NewVBox(grid, container.NewGridWrap(fyne.NewSize(30, 30), widget.NewButton("s", nil))))
-	probs := layoutProblems(w.Canvas())
+	probs := layoutProblems(w.Canvas(), fyne.NewSize(300, 200))
 	var cut, small bool
 	for _, p := range probs {
 		cut = cut || contains(p, "far too long")

@@ -16,7 +16,11 @@ import (
 func (u *UI) home() fyne.CanvasObject {
 	a := u.app
 	go_ := func(s state.Screen) func() { return func() { a.Go(s) } }
-	tiles := container.NewGridWithColumns(4,
+	cols := 4
+	if u.narrow() {
+		cols = 2
+	}
+	tiles := container.NewGridWithColumns(cols,
 		newTile(theme.DocumentIcon(), u.T("home.courses"), go_(state.Courses)),
 		newTile(theme.ListIcon(), u.T("home.services"), go_(state.Guides)),
 		newTile(theme.QuestionIcon(), u.T("home.help"), go_(state.Help)),
@@ -30,11 +34,11 @@ func (u *UI) home() fyne.CanvasObject {
 }
 
 func (u *UI) languages() fyne.CanvasObject {
-	grid := container.NewGridWithColumns(2)
+	var items []fyne.CanvasObject
 	for _, l := range i18n.Locales() {
-		grid.Add(choice(l.Name, u.app.Prefs().Lang == l.Tag, func() { u.app.SetLanguage(l.Tag) }))
+		items = append(items, choice(l.Name, u.app.Prefs().Lang == l.Tag, func() { u.app.SetLanguage(l.Tag) }))
 	}
-	return container.NewVBox(heading(u.T("languages.title")), grid)
+	return container.NewVBox(heading(u.T("languages.title")), u.grid(2, items...))
 }
 
 func (u *UI) access() fyne.CanvasObject {
@@ -131,7 +135,7 @@ func (u *UI) lesson() fyne.CanvasObject {
 	if code := a.SavedCode(); code != "" {
 		hint = subheading(u.tr.Tf("progress.saved_code", "Code", code))
 	}
-	bottom := container.NewVBox(hint, container.NewGridWithColumns(len(row), row...))
+	bottom := container.NewVBox(hint, u.grid(len(row), row...))
 	return container.NewBorder(top, bottom, nil, nil, container.NewVScroll(body))
 }
 
@@ -171,20 +175,20 @@ func (u *UI) quiz() fyne.CanvasObject {
 	return container.NewVScroll(box)
 }
 
-// keypad is a 3×4 grid of digit keys with delete and an action key.
+// keypad is a 3×4 grid of digit keys with a delete key, and an action
+// key under it when action is set.
 func keypad(press func(string), actionLabel string, action func()) fyne.CanvasObject {
 	g := container.NewGridWithColumns(3)
 	for _, d := range "123456789" {
-		g.Add(big(string(d), nil, func() { press(string(d)) }))
+		g.Add(container.New(atLeast{state.MinTouch * 1.5, state.MinTouch}, button(string(d), nil, func() { press(string(d)) })))
 	}
-	g.Add(big("", theme.ContentUndoIcon(), func() { press("") }))
+	g.Add(container.NewStack())
 	g.Add(big("0", nil, func() { press("0") }))
-	if action != nil {
-		g.Add(primary(actionLabel, theme.ConfirmIcon(), action))
-	} else {
-		g.Add(container.NewStack())
+	g.Add(big("", theme.ContentUndoIcon(), func() { press("") }))
+	if action == nil {
+		return g
 	}
-	return g
+	return container.NewVBox(g, primary(actionLabel, theme.ConfirmIcon(), action))
 }
 
 func (u *UI) resume() fyne.CanvasObject {
@@ -192,7 +196,7 @@ func (u *UI) resume() fyne.CanvasObject {
 	code := a.ResumeCode()
 	shown := code + strings.Repeat("·", max(0, 6-len(code)))
 	left := container.NewVBox(heading(u.T("resume.title")), wrapped(u.T("resume.card")), wrapped(u.T("resume.code")), subheading(shown))
-	return container.NewGridWithColumns(2, left, keypad(a.TypeCode, u.T("resume.open"), a.ResumeWithCode))
+	return container.NewBorder(nil, nil, nil, keypad(a.TypeCode, u.T("resume.open"), a.ResumeWithCode), left)
 }
 
 func (u *UI) guides() fyne.CanvasObject {
@@ -213,30 +217,30 @@ func (u *UI) guide() fyne.CanvasObject {
 		box.Add(wrapped(fmt.Sprintf("%d. %s", i+1, s)))
 	}
 	box.Add(subheading(u.T("guide.bring")))
-	checks := container.NewGridWithColumns(2)
+	var checks []fyne.CanvasObject
 	for i, c := range g.Checklist {
 		icon := theme.CheckButtonIcon()
 		if a.Checked(i) {
 			icon = theme.CheckButtonCheckedIcon()
 		}
-		checks.Add(big(c, icon, func() { a.ToggleCheck(i) }))
+		checks = append(checks, big(c, icon, func() { a.ToggleCheck(i) }))
 	}
-	box.Add(checks)
+	box.Add(u.grid(2, checks...))
 	row := []fyne.CanvasObject{primary(u.T("guide.ask_help"), theme.QuestionIcon(), func() { a.TakeTicket(g.ID) })}
 	if r := u.readAloud(); r != nil {
 		row = append([]fyne.CanvasObject{r}, row...)
 	}
-	return container.NewBorder(nil, container.NewGridWithColumns(len(row), row...), nil, nil, container.NewVScroll(box))
+	return container.NewBorder(nil, u.grid(len(row), row...), nil, nil, container.NewVScroll(box))
 }
 
 func (u *UI) help() fyne.CanvasObject {
 	a := u.app
-	grid := container.NewGridWithColumns(2)
+	var items []fyne.CanvasObject
 	for _, g := range a.Guides() {
-		grid.Add(big(g.Title, nil, func() { a.TakeTicket(g.ID) }))
+		items = append(items, big(g.Title, nil, func() { a.TakeTicket(g.ID) }))
 	}
-	grid.Add(big(u.T("help.other"), nil, func() { a.TakeTicket("") }))
-	return container.NewVScroll(container.NewVBox(heading(u.T("help.title")), wrapped(u.T("help.intro")), grid))
+	items = append(items, big(u.T("help.other"), nil, func() { a.TakeTicket("") }))
+	return container.NewVScroll(container.NewVBox(heading(u.T("help.title")), wrapped(u.T("help.intro")), u.grid(2, items...)))
 }
 
 func (u *UI) ticket() fyne.CanvasObject {
@@ -275,20 +279,20 @@ func (u *UI) air() fyne.CanvasObject {
 	a := u.app
 	rs, advice := a.Readings()
 	q, week := a.AirChart()
-	values := container.NewGridWithColumns(4)
+	var cells []fyne.CanvasObject
 	for _, r := range rs {
 		v := subheading(fmt.Sprintf("%s %s", formatValue(r.Value), r.Unit))
 		v.Alignment = fyne.TextAlignCenter
-		values.Add(container.NewVBox(choice(u.tr.ID(quantityIDs[r.Quantity]), r.Quantity == q, func() { a.ShowChart(r.Quantity, week) }), v))
+		cells = append(cells, container.NewVBox(choice(u.tr.ID(quantityIDs[r.Quantity]), r.Quantity == q, func() { a.ShowChart(r.Quantity, week) }), v))
 	}
-	top := container.NewVBox(heading(u.T("air.title")), values)
+	top := container.NewVBox(heading(u.T("air.title")), u.grid(4, cells...))
 	if advice != "" {
 		l := wrapped(u.tr.ID(advice))
 		l.TextStyle.Bold = true
 		l.Importance = widget.WarningImportance
 		top.Add(l)
 	}
-	windows := container.NewGridWithColumns(2,
+	windows := u.grid(2,
 		choice(u.T("air.day"), !week, func() { a.ShowChart(q, false) }),
 		choice(u.T("air.week"), week, func() { a.ShowChart(q, true) }),
 	)
@@ -313,22 +317,29 @@ func (u *UI) staffLogin() fyne.CanvasObject {
 	}
 	dots := strings.Repeat("●", a.PINDigits()) + strings.Repeat("○", state.PINLength-a.PINDigits())
 	left := container.NewVBox(heading(u.T("login.title")), wrapped(u.T("login.enter_pin")), subheading(dots))
-	return container.NewGridWithColumns(2, left, keypad(a.PressPIN, "", nil))
+	return container.NewBorder(nil, nil, nil, keypad(a.PressPIN, "", nil), left)
 }
 
 func (u *UI) staffHome() fyne.CanvasObject {
 	a := u.app
+	cols := 4
+	if u.narrow() {
+		cols = 2
+	}
 	m := a.Member()
 	name := ""
 	if m != nil {
 		name = m.Name
 	}
-	tiles := container.NewGridWithColumns(4,
+	tiles := container.NewGridWithColumns(cols,
 		newTile(theme.ListIcon(), u.T("staff.queue"), func() { a.Go(state.QueueView) }),
 		newTile(theme.DocumentCreateIcon(), u.T("staff.record"), a.StartRecord),
 		newTile(theme.InfoIcon(), u.T("staff.status"), func() { a.Go(state.Status) }),
 		newTile(theme.LogoutIcon(), u.T("staff.logout"), a.Logout),
 	)
+	if u.opts.Quit != nil {
+		tiles.Add(newTile(theme.CancelIcon(), u.T("staff.quit"), u.opts.Quit))
+	}
 	return container.NewBorder(heading(u.tr.Tf("staff.hello", "Name", name)), nil, nil, nil, tiles)
 }
 
@@ -347,7 +358,7 @@ func (u *UI) queue() fyne.CanvasObject {
 		}
 		list.Add(wrapped(t.Number + " · " + topic))
 	}
-	actions := container.NewGridWithColumns(2,
+	actions := u.grid(2,
 		primary(u.T("queue.call_next"), theme.MediaPlayIcon(), a.CallNext),
 		big(u.T("staff.record"), theme.DocumentCreateIcon(), a.StartRecord),
 	)
@@ -369,13 +380,12 @@ func (u *UI) record() fyne.CanvasObject {
 	if d.CF != "" {
 		cf = u.tr.Tf("record.cf", "CF", maskCF(d.CF))
 	}
-	types := container.NewGridWithColumns(3)
+	var types, domains []fyne.CanvasObject
 	for _, c := range state.ServiceTypes[:3] {
-		types.Add(choice(u.tr.ID(se3IDs[c]), d.Type == c, func() { a.SetType(c) }))
+		types = append(types, choice(u.tr.ID(se3IDs[c]), d.Type == c, func() { a.SetType(c) }))
 	}
-	domains := container.NewGridWithColumns(4)
 	for _, c := range state.Domains {
-		domains.Add(choice(u.tr.ID(se6IDs[c]), d.Domain == c, func() { a.SetDomain(c) }))
+		domains = append(domains, choice(u.tr.ID(se6IDs[c]), d.Domain == c, func() { a.SetDomain(c) }))
 	}
 	minutes := container.NewHBox(
 		big("−5", nil, func() { a.AddMinutes(-5) }),
@@ -384,7 +394,7 @@ func (u *UI) record() fyne.CanvasObject {
 	)
 	box := container.NewVBox(
 		heading(u.T("record.title")), subheading(cf),
-		types, domains, minutes,
+		u.grid(3, types...), u.grid(4, domains...), minutes,
 	)
 	return container.NewBorder(nil, primary(u.T("record.save"), theme.DocumentSaveIcon(), a.SaveRecord), nil, nil, container.NewVScroll(box))
 }

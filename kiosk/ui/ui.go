@@ -29,6 +29,9 @@ type Options struct {
 	Demo bool
 	// Poll is how often live values (sensors, sync) refresh; 0 means 10 s.
 	Poll time.Duration
+	// Quit, when set, gives staff (and only staff) a tile that closes the
+	// kiosk application.
+	Quit func()
 }
 
 // UI renders an App into a window.
@@ -180,6 +183,33 @@ func touchable(o fyne.CanvasObject) fyne.CanvasObject {
 	return container.New(atLeast{state.MinTouch, state.MinTouch}, o)
 }
 
+// width is the room a screen's body has.
+func (u *UI) width() float32 {
+	return u.win.Canvas().Size().Width - 4*theme.Padding()
+}
+
+// narrow reports a portrait 7" panel, where the top bar shows icons only.
+func (u *UI) narrow() bool { return u.win.Canvas().Size().Width < 640 }
+
+// grid lays objs out in as many equal columns as the widest of them
+// allows, at most max, so that long translations and large text move to
+// more rows instead of being cut.
+func (u *UI) grid(max int, objs ...fyne.CanvasObject) *fyne.Container {
+	var w float32
+	for _, o := range objs {
+		w = fyne.Max(w, o.MinSize().Width)
+	}
+	cols := max
+	if w > 0 {
+		cols = int((u.width() + theme.Padding()) / (w + theme.Padding()))
+	}
+	cols = min(max, cols)
+	if cols < 1 {
+		cols = 1
+	}
+	return container.NewGridWithColumns(cols, objs...)
+}
+
 func button(label string, icon fyne.Resource, fn func()) *widget.Button {
 	return widget.NewButtonWithIcon(label, icon, fn)
 }
@@ -235,13 +265,19 @@ func newTile(icon fyne.Resource, label string, fn func()) *panel {
 	l.Wrapping = fyne.TextWrapWord
 	l.TextStyle.Bold = true
 	img := container.NewCenter(container.New(atLeast{40, 40}, widget.NewIcon(icon)))
-	return newPanel(label, container.NewBorder(img, nil, nil, nil, l), fyne.NewSize(state.MinTouch*2, state.MinTouch*2), fn)
+	return newPanel(label, container.NewVBox(layout.NewSpacer(), img, l, layout.NewSpacer()), fyne.NewSize(state.MinTouch*2, state.MinTouch*2), fn)
 }
 
 func (u *UI) topBar() fyne.CanvasObject {
+	label := func(text string) string {
+		if u.narrow() {
+			return ""
+		}
+		return text
+	}
 	left := []fyne.CanvasObject{big(u.T("nav.home"), theme.HomeIcon(), u.app.Home)}
 	if u.app.CanGoBack() {
-		left = append(left, big(u.T("nav.back"), theme.NavigateBackIcon(), u.app.Back))
+		left = append(left, big(label(u.T("nav.back")), theme.NavigateBackIcon(), u.app.Back))
 	}
 	langName := ""
 	for _, l := range i18n.Locales() {
@@ -250,7 +286,7 @@ func (u *UI) topBar() fyne.CanvasObject {
 		}
 	}
 	right := container.NewHBox(
-		big(u.T("nav.text_size"), theme.ZoomInIcon(), func() { u.app.SetLargeText(!u.app.Prefs().LargeText) }),
+		big(label(u.T("nav.text_size")), theme.ZoomInIcon(), func() { u.app.SetLargeText(!u.app.Prefs().LargeText) }),
 		big(langName, theme.MailComposeIcon(), func() { u.app.Go(state.Languages) }),
 	)
 	bar := container.NewBorder(nil, nil, container.NewHBox(left...), right)
@@ -294,7 +330,7 @@ func (u *UI) demoStrip() fyne.CanvasObject {
 	tap := func(k state.CardKind, id string) func() {
 		return func() { u.app.CardTapped(state.Card{Kind: k, ID: id}) }
 	}
-	return container.NewGridWithColumns(3,
+	return u.grid(3,
 		big(u.T("demo.library_card"), theme.AccountIcon(), tap(state.CardCitizen, state.DemoCitizenCard)),
 		big(u.T("demo.health_card"), theme.AccountIcon(), tap(state.CardHealth, state.DemoHealthCF)),
 		big(u.T("demo.staff_card"), theme.AccountIcon(), tap(state.CardStaff, state.DemoStaffCard)),

@@ -24,7 +24,8 @@ type harness struct {
 	u   *UI
 	clk *clock.Fake
 	d   state.Deps
-	cat *i18n.Catalog
+	cat  *i18n.Catalog
+	size fyne.Size
 }
 
 func newHarness(t *testing.T, size fyne.Size) *harness {
@@ -41,7 +42,7 @@ func newHarness(t *testing.T, size fyne.Size) *harness {
 	w := test.NewTempWindow(t, nil)
 	w.Resize(size)
 	u := New(w, a, cat, Options{})
-	return &harness{t: t, w: w, a: a, u: u, clk: clk, d: d, cat: cat}
+	return &harness{t: t, w: w, a: a, u: u, clk: clk, d: d, cat: cat, size: size}
 }
 
 var panel800 = fyne.NewSize(800, 480)
