@@ -98,12 +98,16 @@ func (u *UI) Run(ctx context.Context) error {
 // change of state.
 func (u *UI) Render() {
 	p := u.app.Prefs()
-	if !u.themed || p != u.prefs {
+	// Setting a theme refreshes every object the app has drawn: only on a
+	// change of text size or contrast, not of language.
+	if !u.themed || p.LargeText != u.prefs.LargeText || p.HighContrast != u.prefs.HighContrast {
 		fyne.CurrentApp().Settings().SetTheme(kioskTheme{large: p.LargeText, contrast: p.HighContrast})
 		u.themed = true
 	}
 	u.prefs = p
-	u.tr = u.cat.Translator(p.Lang)
+	if u.tr == nil || u.tr.Lang() != p.Lang {
+		u.tr = u.cat.Translator(p.Lang)
+	}
 	u.win.SetContent(u.frame())
 	// A wrapped label knows its height only once it has a width: lay out
 	// again so that text wrapped onto more lines gets the room it needs.

@@ -18,12 +18,12 @@ import (
 )
 
 type harness struct {
-	t   *testing.T
-	w   fyne.Window
-	a   *state.App
-	u   *UI
-	clk *clock.Fake
-	d   state.Deps
+	t    *testing.T
+	w    fyne.Window
+	a    *state.App
+	u    *UI
+	clk  *clock.Fake
+	d    state.Deps
 	cat  *i18n.Catalog
 	size fyne.Size
 }
