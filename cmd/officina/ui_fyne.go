@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -200,6 +201,7 @@ func uiBenchCmd(ctx context.Context, e *env, args []string) error {
 	fs.SetOutput(e.stderr)
 	sizeFlag := fs.String("size", "800x480", "window size in pixels")
 	rounds := fs.Int("rounds", 5, "times every screen is visited in every language")
+	settle := fs.Duration("settle", 0, "after the tour, wait this long on the home screen and measure memory again")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -257,7 +259,25 @@ func uiBenchCmd(ctx context.Context, e *env, args []string) error {
 			}
 			fmt.Fprintf(&sb, "rss_home_mb %.1f\n", float64(homeRSS)/(1<<20))
 			if rerr == nil {
-				fmt.Fprintf(&sb, "rss_after_all_screens_mb %.1f\n", float64(rss)/(1<<20))
+				var m runtime.MemStats
+				runtime.GC()
+				runtime.ReadMemStats(&m)
+				fmt.Fprintf(&sb, "rss_after_all_screens_mb %.1f (Go heap in use %.1f, Go runtime total %.1f)\n",
+					float64(rss)/(1<<20), float64(m.HeapInuse)/(1<<20), float64(m.Sys)/(1<<20))
+			}
+			if *settle > 0 {
+				fyne.DoAndWait(func() { _ = sa.Visit(state.Home) })
+				deadline := time.Now().Add(*settle)
+				for time.Now().Before(deadline) {
+					time.Sleep(time.Second)
+					capture(w) // keep painting: fyne drops stale textures while it paints
+				}
+				if rss, err := rssBytes(); err == nil {
+					var m runtime.MemStats
+					runtime.GC()
+					runtime.ReadMemStats(&m)
+					fmt.Fprintf(&sb, "rss_after_settle_mb %.1f (%s; Go heap in use %.1f)\n", float64(rss)/(1<<20), *settle, float64(m.HeapInuse)/(1<<20))
+				}
 			}
 			report = sb.String()
 		}()

@@ -26,7 +26,7 @@ func (u *UI) home() fyne.CanvasObject {
 		newTile(theme.QuestionIcon(), u.T("home.help"), go_(state.Help)),
 		newTile(theme.ViewRefreshIcon(), u.T("home.resume"), go_(state.Resume)),
 		newTile(theme.InfoIcon(), u.T("home.air"), go_(state.Air)),
-		newTile(theme.MailComposeIcon(), u.T("home.language"), go_(state.Languages)),
+		newTile(theme.SettingsIcon(), u.T("home.language"), go_(state.Languages)),
 		newTile(theme.VisibilityIcon(), u.T("home.access"), go_(state.Access)),
 		newTile(theme.LoginIcon(), u.T("home.staff"), go_(state.StaffLogin)),
 	)

@@ -291,7 +291,7 @@ func (u *UI) topBar() fyne.CanvasObject {
 	}
 	right := container.NewHBox(
 		big(label(u.T("nav.text_size")), theme.ZoomInIcon(), func() { u.app.SetLargeText(!u.app.Prefs().LargeText) }),
-		big(langName, theme.MailComposeIcon(), func() { u.app.Go(state.Languages) }),
+		big(langName, nil, func() { u.app.Go(state.Languages) }),
 	)
 	bar := container.NewBorder(nil, nil, container.NewHBox(left...), right)
 	bg := canvas.NewRectangle(theme.Color(theme.ColorNameHeaderBackground))
