@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -201,6 +202,7 @@ func uiBenchCmd(ctx context.Context, e *env, args []string) error {
 	fs.SetOutput(e.stderr)
 	sizeFlag := fs.String("size", "800x480", "window size in pixels")
 	rounds := fs.Int("rounds", 5, "times every screen is visited in every language")
+	heapProfile := fs.String("heap-profile", "", "write a heap profile here at the end")
 	settle := fs.Duration("settle", 0, "after the tour, wait this long on the home screen and measure memory again")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -277,6 +279,13 @@ func uiBenchCmd(ctx context.Context, e *env, args []string) error {
 					runtime.GC()
 					runtime.ReadMemStats(&m)
 					fmt.Fprintf(&sb, "rss_after_settle_mb %.1f (%s; Go heap in use %.1f)\n", float64(rss)/(1<<20), *settle, float64(m.HeapInuse)/(1<<20))
+				}
+			}
+			if *heapProfile != "" {
+				if f, err := os.Create(*heapProfile); err == nil {
+					runtime.GC()
+					_ = pprof.WriteHeapProfile(f)
+					f.Close()
 				}
 			}
 			report = sb.String()

@@ -334,6 +334,7 @@ func (u *UI) staffHome() fyne.CanvasObject {
 	tiles := container.NewGridWithColumns(cols,
 		newTile(theme.ListIcon(), u.T("staff.queue"), func() { a.Go(state.QueueView) }),
 		newTile(theme.DocumentCreateIcon(), u.T("staff.record"), a.StartRecord),
+		newTile(theme.AccountIcon(), u.T("staff.attendance"), func() { a.Go(state.Attendance) }),
 		newTile(theme.InfoIcon(), u.T("staff.status"), func() { a.Go(state.Status) }),
 		newTile(theme.LogoutIcon(), u.T("staff.logout"), a.Logout),
 	)
@@ -425,4 +426,27 @@ func (u *UI) status() fyne.CanvasObject {
 	box.Add(wrapped(u.tr.Tf("status.storage", "GB", fmt.Sprintf("%.1f", float64(s.StorageFree)/(1<<30)))))
 	box.Add(wrapped(u.tr.Tf("status.version", "Version", s.Version)))
 	return container.NewVScroll(box)
+}
+
+func (u *UI) attendance() fyne.CanvasObject {
+	a := u.app
+	title := u.T("session.title_course")
+	if a.SessionKind() == "intergenerational" {
+		title = u.T("session.title_intergenerational")
+	}
+	s := a.Session()
+	if s == nil {
+		var items []fyne.CanvasObject
+		for _, c := range a.Courses() {
+			items = append(items, big(c.Title, theme.MediaPlayIcon(), func() { a.OpenSession(c.ID) }))
+		}
+		return container.NewVScroll(container.NewVBox(heading(title), wrapped(u.T("session.pick_course")), u.grid(2, items...)))
+	}
+	present := a.Present()
+	top := container.NewVBox(heading(title), wrapped(u.T("session.tap_cards")), subheading(u.tr.N("session.present", len(present))))
+	list := container.NewVBox()
+	for i, p := range present {
+		list.Add(wrapped(fmt.Sprintf("%d. %s · %s", i+1, p.Label, p.At.Local().Format("15:04"))))
+	}
+	return container.NewBorder(top, primary(u.T("session.close"), theme.ConfirmIcon(), a.CloseSession), nil, nil, container.NewVScroll(list))
 }

@@ -324,3 +324,18 @@ func TestGuideChecklist(t *testing.T) {
 	h.tapID("guide.ask_help")
 	h.mustSee("A001")
 }
+
+func TestFacilitatorWatchesAttendanceFillIn(t *testing.T) {
+	h := newHarness(t, panel800)
+	h.a.CardTapped(state.Card{Kind: state.CardStaff, ID: state.DemoStaffCard})
+	h.enterPIN(state.DemoStaffPIN)
+	h.tapID("staff.attendance")
+	h.tap("Il tuo primo SPID")
+	h.mustSee("0 presenti")
+	h.a.CardTapped(state.Card{Kind: state.CardCitizen, ID: "BIB-000101"})
+	h.a.CardTapped(state.Card{Kind: state.CardCitizen, ID: "BIB-000102"})
+	h.mustSee("2 presenti")
+	h.mustSee("…0102")
+	h.tapID("session.close")
+	h.mustSee("Sessione chiusa con 2 presenti.")
+}

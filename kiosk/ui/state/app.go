@@ -39,6 +39,7 @@ const (
 	StaffLogin Screen = "staff-login"
 	StaffHome  Screen = "staff"
 	QueueView  Screen = "queue"
+	Attendance Screen = "attendance"
 	Record     Screen = "record"
 	Status     Screen = "status"
 )
@@ -46,7 +47,7 @@ const (
 // Citizen and staff screens, in the order the rendering tests visit them.
 var (
 	CitizenScreens = []Screen{Home, Languages, Access, Courses, LessonView, QuizView, Resume, Guides, GuideView, Help, TicketView, Air}
-	StaffScreens   = []Screen{StaffLogin, StaffHome, QueueView, Record, Status}
+	StaffScreens   = []Screen{StaffLogin, StaffHome, QueueView, Record, Attendance, Status}
 )
 
 func (s Screen) staff() bool { return slices.Contains(StaffScreens[1:], s) }
@@ -100,6 +101,7 @@ type Deps struct {
 	Queue    Queue
 	Staff    Staff
 	Services Services
+	Sessions Sessions
 	Sensors  Sensors
 	Sync     SyncStatus
 	// Speech may be nil: the read-aloud button is then hidden.
@@ -161,6 +163,8 @@ type staffSession struct {
 	member  *Member
 	current *Ticket
 	draft   ServiceRecord
+	session *Session
+	present []Attendee
 }
 
 type airState struct {
@@ -646,6 +650,8 @@ func (a *App) CardTapped(c Card) {
 		a.notice = Notice{ID: i18n.ID("record.card_read")}
 	case c.Kind == CardHealth:
 		// A health card identifies a person only for a service record.
+	case a.screen == Attendance && a.staff.session != nil:
+		a.attend(c.ID)
 	case a.screen == LessonView:
 		ctx, cancel := a.ctx()
 		err := a.d.Progress.SaveByCard(ctx, c.ID, a.place())

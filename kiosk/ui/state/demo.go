@@ -10,6 +10,8 @@ import (
 const (
 	DemoStaffCard   = "STAFF-0001"
 	DemoStaffPIN    = "246810"
+	// DemoVolunteerCard is a Servizio Civile Digitale volunteer's card.
+	DemoVolunteerCard = "STAFF-0002"
 	DemoCitizenCard = "BIB-000042"
 	DemoHealthCF    = "RSSMRA80A01D969Z"
 )
@@ -22,9 +24,11 @@ func DemoDeps(clk clock.Clock) Deps {
 		Progress: &FakeProgress{},
 		Queue:    &FakeQueue{Clock: clk},
 		Staff: &FakeStaff{Members: map[string]FakeMember{
-			DemoStaffCard: {Member: Member{ID: "fac-1", Name: "Giulia Ferrari", Role: "facilitator"}, PIN: DemoStaffPIN},
+			DemoStaffCard:     {Member: Member{ID: "fac-1", Name: "Giulia Ferrari", Role: "facilitator"}, PIN: DemoStaffPIN},
+			DemoVolunteerCard: {Member: Member{ID: "vol-1", Name: "Luca Bruno", Role: "volunteer"}, PIN: DemoStaffPIN},
 		}},
 		Services: &FakeServices{},
+		Sessions: &FakeSessions{Clock: clk},
 		Sensors:  &FakeSensors{Clock: clk},
 		Sync: &FakeSync{State: SyncState{HubConfigured: false, Backlog: 12, StorageFree: 3 << 30, Version: "dev",
 			Devices: []DeviceState{{Name: "card reader", OK: true, Detail: "simulated"}, {Name: "printer", OK: true, Detail: "file"}, {Name: "air sensor", OK: true, Detail: "simulated"}}}},

@@ -366,6 +366,52 @@ func (f *FakeSensors) Series(ctx context.Context, q string, window time.Duration
 	return out, nil
 }
 
+// FakeSessions keeps sessions and attendance in memory.
+type FakeSessions struct {
+	mu       sync.Mutex
+	Clock    clock.Clock
+	Opened   []Session
+	Closed   []string
+	Attended map[string][]string // session → cards
+}
+
+// Open implements Sessions.
+func (f *FakeSessions) Open(ctx context.Context, staffID, courseID, kind string) (Session, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s := Session{ID: fmt.Sprintf("s%d", len(f.Opened)+1), CourseID: courseID, Kind: kind}
+	f.Opened = append(f.Opened, s)
+	return s, nil
+}
+
+// Attend implements Sessions.
+func (f *FakeSessions) Attend(ctx context.Context, sessionID, card string) (Attendee, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.Attended == nil {
+		f.Attended = map[string][]string{}
+	}
+	for _, c := range f.Attended[sessionID] {
+		if c == card {
+			return Attendee{}, ErrAlreadyIn
+		}
+	}
+	f.Attended[sessionID] = append(f.Attended[sessionID], card)
+	label := card
+	if len(label) > 4 {
+		label = "…" + label[len(label)-4:]
+	}
+	return Attendee{Label: label, At: f.Clock.Now()}, nil
+}
+
+// Close implements Sessions.
+func (f *FakeSessions) Close(ctx context.Context, sessionID string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.Closed = append(f.Closed, sessionID)
+	return nil
+}
+
 // FakeSync returns State.
 type FakeSync struct{ State SyncState }
 
@@ -409,5 +455,6 @@ var (
 	_ Services   = (*FakeServices)(nil)
 	_ Sensors    = (*FakeSensors)(nil)
 	_ SyncStatus = (*FakeSync)(nil)
+	_ Sessions   = (*FakeSessions)(nil)
 	_ Speaker    = (*FakeSpeaker)(nil)
 )

@@ -158,6 +158,31 @@ type Services interface {
 	Record(ctx context.Context, r ServiceRecord) error
 }
 
+// Attendee is one person marked present at a session.
+type Attendee struct {
+	// Label is what the staff screen shows: a card's short form, never a
+	// full name or codice fiscale.
+	Label string
+	At    time.Time
+}
+
+// Session is an open course or intergenerational session.
+type Session struct {
+	ID       string
+	CourseID string
+	// Kind is "course" (a facilitator's class) or "intergenerational"
+	// (a volunteer's session).
+	Kind string
+}
+
+// Sessions records course sessions and their attendance.
+type Sessions interface {
+	Open(ctx context.Context, staffID, courseID, kind string) (Session, error)
+	// Attend marks a card present; ErrAlreadyPresent if it already is.
+	Attend(ctx context.Context, sessionID, card string) (Attendee, error)
+	Close(ctx context.Context, sessionID string) error
+}
+
 // Reading is one live sensor value.
 type Reading struct {
 	// Quantity is one of "temperature", "humidity", "pressure", "co2",
@@ -221,4 +246,5 @@ var (
 	ErrUnknownCard = errors.New("staff: unknown card")
 	ErrInvalidCF   = errors.New("codice fiscale is not valid")
 	ErrOffline     = errors.New("device not available")
+	ErrAlreadyIn   = errors.New("session: card already marked present")
 )

@@ -305,3 +305,39 @@ func TestReadAloud(t *testing.T) {
 		t.Fatal("read-aloud offered without a voice")
 	}
 }
+
+func TestAttendanceFillsAsCardsTap(t *testing.T) {
+	a, _, d := newDemo(t)
+	login(t, a)
+	a.Go(Attendance)
+	a.OpenSession("primo-spid")
+	a.CardTapped(Card{Kind: CardCitizen, ID: "BIB-1001"})
+	a.CardTapped(Card{Kind: CardCitizen, ID: "BIB-1002"})
+	a.CardTapped(Card{Kind: CardCitizen, ID: "BIB-1001"}) // again
+	if n := len(a.Present()); n != 2 || a.Notice().ID != "session.already_in" {
+		t.Fatalf("present %d, notice %+v", n, a.Notice())
+	}
+	a.CloseSession()
+	fs := d.Sessions.(*FakeSessions)
+	if len(fs.Closed) != 1 || len(fs.Attended["s1"]) != 2 || fs.Opened[0].Kind != "course" {
+		t.Fatalf("%+v", fs)
+	}
+	if a.Notice().ID != "session.closed" || a.Notice().Args[1] != 2 {
+		t.Fatalf("%+v", a.Notice())
+	}
+}
+
+func TestVolunteerRunsAnIntergenerationalSession(t *testing.T) {
+	a, _, d := newDemo(t)
+	a.CardTapped(Card{Kind: CardStaff, ID: DemoVolunteerCard})
+	for _, c := range DemoStaffPIN {
+		a.PressPIN(string(c))
+	}
+	a.Go(Attendance)
+	a.OpenSession("password")
+	a.CardTapped(Card{Kind: CardCitizen, ID: "BIB-2001"})
+	a.CloseSession()
+	if s := d.Sessions.(*FakeSessions).Opened; len(s) != 1 || s[0].Kind != "intergenerational" {
+		t.Fatalf("%+v", s)
+	}
+}

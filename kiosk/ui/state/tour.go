@@ -29,7 +29,7 @@ func (a *App) visit(s Screen) error {
 	case StaffLogin:
 		a.CardTapped(Card{Kind: CardStaff, ID: "unknown"})
 		a.PressPIN("1")
-	case StaffHome, QueueView, Record, Status:
+	case StaffHome, QueueView, Record, Attendance, Status:
 		a.TakeTicket("cie-pin")
 		a.TakeTicket("")
 		a.Reset()
@@ -45,6 +45,11 @@ func (a *App) visit(s Screen) error {
 			a.CallNext()
 			a.StartRecord()
 			a.CardTapped(Card{Kind: CardHealth, ID: DemoHealthCF})
+		case Attendance:
+			a.Go(Attendance)
+			a.OpenSession("primo-spid")
+			a.CardTapped(Card{Kind: CardCitizen, ID: DemoCitizenCard})
+			a.CardTapped(Card{Kind: CardCitizen, ID: "BIB-000043"})
 		case Status:
 			a.Go(Status)
 		}
