@@ -143,7 +143,7 @@ func (t *Translator) render(id string, data map[string]any, count any) string {
 	if err != nil || s == "" {
 		// A message missing everywhere shows its ID, which the completeness
 		// test makes impossible in a released build.
-		return "⟨" + id + "⟩"
+		return "[" + id + "]"
 	}
 	return s
 }

@@ -205,7 +205,7 @@ func TestTemplatesAndFallback(t *testing.T) {
 	if got := c.Translator("xx").Lang(); got != "it" {
 		t.Errorf("unsupported language: %q, want it", got)
 	}
-	if got := en.T("no.such.message"); got != "⟨no.such.message⟩" {
+	if got := en.T("no.such.message"); got != "[no.such.message]" {
 		t.Errorf("missing message: %q", got)
 	}
 }

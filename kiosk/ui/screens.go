@@ -315,7 +315,8 @@ func (u *UI) staffLogin() fyne.CanvasObject {
 	if a.LoginCard() == "" {
 		return container.NewVBox(heading(u.T("login.title")), subheading(u.T("login.tap_card")))
 	}
-	dots := strings.Repeat("●", a.PINDigits()) + strings.Repeat("○", state.PINLength-a.PINDigits())
+	// Only glyphs of the bundled Noto Sans: a kiosk may have no fallback font.
+	dots := strings.TrimSpace(strings.Repeat("• ", a.PINDigits()) + strings.Repeat("_ ", state.PINLength-a.PINDigits()))
 	left := container.NewVBox(heading(u.T("login.title")), wrapped(u.T("login.enter_pin")), subheading(dots))
 	return container.NewBorder(nil, nil, nil, keypad(a.PressPIN, "", nil), left)
 }
@@ -389,7 +390,7 @@ func (u *UI) record() fyne.CanvasObject {
 		domains = append(domains, choice(u.tr.ID(se6IDs[c]), d.Domain == c, func() { a.SetDomain(c) }))
 	}
 	minutes := container.NewHBox(
-		big("−5", nil, func() { a.AddMinutes(-5) }),
+		big("-5", nil, func() { a.AddMinutes(-5) }),
 		plain(u.tr.N("record.minutes", d.Minutes)),
 		big("+5", nil, func() { a.AddMinutes(5) }),
 	)
@@ -417,11 +418,11 @@ func (u *UI) status() fyne.CanvasObject {
 	}
 	box.Add(wrapped(u.tr.N("status.backlog", s.Backlog)))
 	for _, d := range s.Devices {
-		mark := "✔"
+		icon := theme.ConfirmIcon()
 		if !d.OK {
-			mark = "✖"
+			icon = theme.ErrorIcon()
 		}
-		box.Add(wrapped(fmt.Sprintf("%s %s — %s", mark, d.Name, d.Detail)))
+		box.Add(container.NewBorder(nil, nil, widget.NewIcon(icon), nil, wrapped(fmt.Sprintf("%s: %s", d.Name, d.Detail))))
 	}
 	box.Add(wrapped(u.tr.Tf("status.storage", "GB", fmt.Sprintf("%.1f", float64(s.StorageFree)/(1<<30)))))
 	box.Add(wrapped(u.tr.Tf("status.version", "Version", s.Version)))

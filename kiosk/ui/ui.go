@@ -305,17 +305,16 @@ func (u *UI) banner(n state.Notice) fyne.CanvasObject {
 			text = u.tr.N(string(n.ID), c)
 		}
 	}
-	if n.Error {
-		text = "⚠ " + text
-	}
 	l := wrapped(text)
 	l.TextStyle.Bold = true
+	icon := theme.ConfirmIcon()
 	if n.Error {
 		l.Importance = widget.DangerImportance
+		icon = theme.WarningIcon()
 	} else {
 		l.Importance = widget.SuccessImportance
 	}
-	return container.NewPadded(l)
+	return container.NewPadded(container.NewBorder(nil, nil, widget.NewIcon(icon), nil, l))
 }
 
 func (u *UI) idleOverlay(v state.IdleView) fyne.CanvasObject {

@@ -8,12 +8,12 @@ import (
 
 // Demo cards for `officina run --demo` and the tests.
 const (
-	DemoStaffCard   = "STAFF-0001"
-	DemoStaffPIN    = "246810"
+	DemoStaffCard = "STAFF-0001"
+	DemoStaffPIN  = "246810"
 	// DemoVolunteerCard is a Servizio Civile Digitale volunteer's card.
 	DemoVolunteerCard = "STAFF-0002"
-	DemoCitizenCard = "BIB-000042"
-	DemoHealthCF    = "RSSMRA80A01D969Z"
+	DemoCitizenCard   = "BIB-000042"
+	DemoHealthCF      = "RSSMRA80A01D969Z"
 )
 
 // DemoDeps returns fakes filled with a small sample catalogue, a staff
