@@ -139,6 +139,24 @@ func TestEveryScreenFitsIn800x480InEveryLocale(t *testing.T) {
 	}
 }
 
+// make run shows the simulated card reader strip at the bottom.
+func TestEveryScreenFitsWithTheDemoCardStrip(t *testing.T) {
+	for _, l := range i18n.Locales() {
+		t.Run(l.Tag, func(t *testing.T) {
+			h := newHarnessWith(t, panel800, Options{Demo: true, Quit: func() {}})
+			for _, s := range allScreens() {
+				h.a.Batch(func() {
+					h.setup(s)
+					h.a.SetLanguage(l.Tag)
+				})
+				for _, p := range layoutProblems(h.w.Canvas(), h.size) {
+					t.Errorf("%s: %s", s, p)
+				}
+			}
+		})
+	}
+}
+
 func TestIdleWarningAndNoticesFit(t *testing.T) {
 	for _, l := range i18n.Locales() {
 		h := newHarness(t, panel800)

@@ -30,6 +30,11 @@ type harness struct {
 
 func newHarness(t *testing.T, size fyne.Size) *harness {
 	t.Helper()
+	return newHarnessWith(t, size, Options{})
+}
+
+func newHarnessWith(t *testing.T, size fyne.Size, opts Options) *harness {
+	t.Helper()
 	test.NewTempApp(t)
 	cat, err := i18n.Load()
 	if err != nil {
@@ -41,7 +46,7 @@ func newHarness(t *testing.T, size fyne.Size) *harness {
 	a := state.New(d)
 	w := test.NewTempWindow(t, nil)
 	w.Resize(size)
-	u := New(w, a, cat, Options{})
+	u := New(w, a, cat, opts)
 	return &harness{t: t, w: w, a: a, u: u, clk: clk, d: d, cat: cat, size: size}
 }
 
