@@ -143,11 +143,17 @@ func (u *UI) quiz() fyne.CanvasObject {
 	a := u.app
 	q := a.Quiz()
 	if q.Done {
-		return container.NewVBox(
+		box := container.NewVBox(
 			heading(u.T("quiz.done")),
 			subheading(u.tr.N("quiz.score", q.Score, "Total", q.Count)),
-			primary(u.T("quiz.back_to_courses"), theme.NavigateBackIcon(), func() { a.Go(state.Courses) }),
 		)
+		if a.Passed() {
+			box.Add(primary(u.T("cert.get"), theme.DocumentIcon(), a.ShowCertificate))
+		} else {
+			box.Add(wrapped(u.T("quiz.try_again")))
+		}
+		box.Add(big(u.T("quiz.back_to_courses"), theme.NavigateBackIcon(), func() { a.Go(state.Courses) }))
+		return box
 	}
 	box := container.NewVBox(wrapped(u.tr.Tf("quiz.position", "N", q.Index+1, "Total", q.Count)), subheading(q.Question.Text))
 	for i, c := range q.Question.Choices {
@@ -336,6 +342,7 @@ func (u *UI) staffHome() fyne.CanvasObject {
 		newTile(theme.ListIcon(), u.T("staff.queue"), func() { a.Go(state.QueueView) }),
 		newTile(theme.DocumentCreateIcon(), u.T("staff.record"), a.StartRecord),
 		newTile(theme.AccountIcon(), u.T("staff.attendance"), func() { a.Go(state.Attendance) }),
+		newTile(theme.StorageIcon(), u.T("staff.loans"), func() { a.Go(state.LoansView) }),
 		newTile(theme.InfoIcon(), u.T("staff.status"), func() { a.Go(state.Status) }),
 		newTile(theme.LogoutIcon(), u.T("staff.logout"), a.Logout),
 	)
@@ -450,4 +457,44 @@ func (u *UI) attendance() fyne.CanvasObject {
 		list.Add(wrapped(fmt.Sprintf("%d. %s · %s", i+1, p.Label, p.At.Local().Format("15:04"))))
 	}
 	return container.NewBorder(top, primary(u.T("session.close"), theme.ConfirmIcon(), a.CloseSession), nil, nil, container.NewVScroll(list))
+}
+
+func (u *UI) certificate() fyne.CanvasObject {
+	a := u.app
+	c := a.Certificate()
+	if c == nil {
+		return wrapped(u.T("cert.none"))
+	}
+	title := heading(u.T("cert.title"))
+	title.Alignment = fyne.TextAlignCenter
+	course := subheading(c.CourseTitle)
+	course.Alignment = fyne.TextAlignCenter
+	when := wrapped(u.tr.Tf("cert.date", "Date", c.Date.Local().Format("02/01/2006")))
+	when.Alignment = fyne.TextAlignCenter
+	code := wrapped(u.tr.Tf("cert.code", "Code", c.Code))
+	code.Alignment = fyne.TextAlignCenter
+	return container.NewBorder(nil, primary(u.T("cert.print"), theme.DocumentPrintIcon(), a.PrintCertificate), nil, nil,
+		container.NewVScroll(container.NewVBox(title, wrapped(u.T("cert.text")), course, when, code)))
+}
+
+func (u *UI) loans() fyne.CanvasObject {
+	a := u.app
+	box := container.NewVBox(heading(u.T("loans.title")))
+	ls, ok := a.Loans()
+	if !ok {
+		return box
+	}
+	if len(ls) == 0 {
+		box.Add(wrapped(u.T("loans.none")))
+	}
+	for _, l := range ls {
+		due := u.tr.Tf("loans.due", "Date", l.Due.Local().Format("02/01/2006"))
+		icon := theme.ConfirmIcon()
+		if a.Overdue(l) {
+			due = u.tr.Tf("loans.overdue", "Date", l.Due.Local().Format("02/01/2006"))
+			icon = theme.WarningIcon()
+		}
+		box.Add(container.NewBorder(nil, nil, widget.NewIcon(icon), nil, wrapped(l.Device+" · "+l.Borrower+" · "+due)))
+	}
+	return container.NewVScroll(box)
 }

@@ -60,6 +60,7 @@ func New(win fyne.Window, a *state.App, cat *i18n.Catalog, opts Options) *UI {
 		state.Guides: u.guides, state.GuideView: u.guide, state.Help: u.help, state.TicketView: u.ticket,
 		state.Air: u.air, state.StaffLogin: u.staffLogin, state.StaffHome: u.staffHome,
 		state.QueueView: u.queue, state.Record: u.record, state.Attendance: u.attendance, state.Status: u.status,
+		state.LoansView: u.loans, state.CertView: u.certificate,
 	}
 	a.Subscribe(u.Render)
 	u.Render()

@@ -344,3 +344,31 @@ func TestFacilitatorWatchesAttendanceFillIn(t *testing.T) {
 	h.tapID("session.close")
 	h.mustSee("Sessione chiusa con 2 presenti.")
 }
+
+func TestQuizToPrintedCertificate(t *testing.T) {
+	h := newHarness(t, panel800)
+	h.a.OpenCourse("primo-spid")
+	h.a.StartQuiz()
+	h.tap("A entrare nei siti pubblici")
+	h.mustSee(h.tr("quiz.right"))
+	h.tapID("quiz.next")
+	h.tap("Un documento, la tessera sanitaria, e-mail e cellulare")
+	h.tapID("quiz.next")
+	h.mustSee("2 risposte giuste su 2")
+	h.tapID("cert.get")
+	h.mustSee("Il tuo primo SPID")
+	h.tapID("cert.print")
+	h.mustSee(h.tr("cert.printed"))
+	if n := len(h.d.Printer.(*state.FakePrinter).Printed); n != 1 {
+		t.Fatalf("%d printed", n)
+	}
+}
+
+func TestFacilitatorChecksLoans(t *testing.T) {
+	h := newHarness(t, panel800)
+	h.a.CardTapped(state.Card{Kind: state.CardStaff, ID: state.DemoStaffCard})
+	h.enterPIN(state.DemoStaffPIN)
+	h.tapID("staff.loans")
+	h.mustSee("Tablet 1 · …0042 · in ritardo")
+	h.mustSee("Tablet 3 · …0117 · da restituire")
+}

@@ -40,14 +40,16 @@ const (
 	StaffHome  Screen = "staff"
 	QueueView  Screen = "queue"
 	Attendance Screen = "attendance"
+	LoansView  Screen = "loans"
+	CertView   Screen = "certificate"
 	Record     Screen = "record"
 	Status     Screen = "status"
 )
 
 // Citizen and staff screens, in the order the rendering tests visit them.
 var (
-	CitizenScreens = []Screen{Home, Languages, Access, Courses, LessonView, QuizView, Resume, Guides, GuideView, Help, TicketView, Air}
-	StaffScreens   = []Screen{StaffLogin, StaffHome, QueueView, Record, Attendance, Status}
+	CitizenScreens = []Screen{Home, Languages, Access, Courses, LessonView, QuizView, CertView, Resume, Guides, GuideView, Help, TicketView, Air}
+	StaffScreens   = []Screen{StaffLogin, StaffHome, QueueView, Record, Attendance, LoansView, Status}
 )
 
 func (s Screen) staff() bool { return slices.Contains(StaffScreens[1:], s) }
@@ -102,6 +104,8 @@ type Deps struct {
 	Staff    Staff
 	Services Services
 	Sessions Sessions
+	Loans    Loans
+	Printer  Printer
 	Sensors  Sensors
 	Sync     SyncStatus
 	// Speech may be nil: the read-aloud button is then hidden.
@@ -150,6 +154,7 @@ type citizen struct {
 }
 
 type quizState struct {
+	cert      *Certificate
 	questions []Question
 	index     int
 	chosen    int // -1 until answered
