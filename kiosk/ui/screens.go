@@ -469,12 +469,10 @@ func (u *UI) certificate() fyne.CanvasObject {
 	title.Alignment = fyne.TextAlignCenter
 	course := subheading(c.CourseTitle)
 	course.Alignment = fyne.TextAlignCenter
-	when := wrapped(u.tr.Tf("cert.date", "Date", c.Date.Local().Format("02/01/2006")))
-	when.Alignment = fyne.TextAlignCenter
-	code := wrapped(u.tr.Tf("cert.code", "Code", c.Code))
-	code.Alignment = fyne.TextAlignCenter
+	when := centered(u.tr.Tf("cert.date", "Date", c.Date.Local().Format("02/01/2006")))
+	code := centered(u.tr.Tf("cert.code", "Code", c.Code))
 	return container.NewBorder(nil, primary(u.T("cert.print"), theme.DocumentPrintIcon(), a.PrintCertificate), nil, nil,
-		container.NewVScroll(container.NewVBox(title, wrapped(u.T("cert.text")), course, when, code)))
+		container.NewVScroll(container.NewVBox(title, centered(u.T("cert.text")), course, when, code)))
 }
 
 func (u *UI) loans() fyne.CanvasObject {
@@ -497,4 +495,10 @@ func (u *UI) loans() fyne.CanvasObject {
 		box.Add(container.NewBorder(nil, nil, widget.NewIcon(icon), nil, wrapped(l.Device+" · "+l.Borrower+" · "+due)))
 	}
 	return container.NewVScroll(box)
+}
+
+func centered(s string) *widget.Label {
+	l := wrapped(s)
+	l.Alignment = fyne.TextAlignCenter
+	return l
 }

@@ -376,6 +376,9 @@ func (a *App) reloadContent() {
 			a.cit.guide = g
 		}
 	}
+	if c := a.cit.quiz.cert; c != nil {
+		c.CourseTitle = a.courseTitle(a.cit.lesson.CourseID)
+	}
 	if len(a.cit.quiz.questions) > 0 {
 		if q, err := a.d.Catalog.Quiz(ctx, a.prefs.Lang, a.cit.lesson.CourseID); err == nil && len(q) == len(a.cit.quiz.questions) {
 			a.cit.quiz.questions = q

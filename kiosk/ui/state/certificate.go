@@ -25,16 +25,7 @@ func (a *App) ShowCertificate() {
 		return
 	}
 	if a.cit.quiz.cert == nil {
-		ctx, cancel := a.ctx()
-		title := a.cit.lesson.CourseID
-		if cs, err := a.d.Catalog.Courses(ctx, a.prefs.Lang); err == nil {
-			for _, c := range cs {
-				if c.ID == a.cit.lesson.CourseID {
-					title = c.Title
-				}
-			}
-		}
-		cancel()
+		title := a.courseTitle(a.cit.lesson.CourseID)
 		now := a.d.Clock.Now()
 		h := fnv.New32a()
 		fmt.Fprintf(h, "%s|%d", a.cit.lesson.CourseID, now.UnixNano())
@@ -42,6 +33,20 @@ func (a *App) ShowCertificate() {
 	}
 	a.goTo(CertView)
 	a.changed()
+}
+
+// courseTitle is the course's title in the current language.
+func (a *App) courseTitle(id string) string {
+	ctx, cancel := a.ctx()
+	defer cancel()
+	if cs, err := a.d.Catalog.Courses(ctx, a.prefs.Lang); err == nil {
+		for _, c := range cs {
+			if c.ID == id {
+				return c.Title
+			}
+		}
+	}
+	return id
 }
 
 // Certificate is the shown certificate, nil before ShowCertificate.

@@ -385,3 +385,14 @@ func TestLoansFlagOverdue(t *testing.T) {
 		t.Fatalf("%+v", ls)
 	}
 }
+
+func TestCertificateFollowsTheLanguage(t *testing.T) {
+	a, _, _ := newDemo(t)
+	if err := a.Visit(CertView); err != nil {
+		t.Fatal(err)
+	}
+	a.SetLanguage("en")
+	if got := a.Certificate().CourseTitle; got != "Your first SPID" {
+		t.Fatalf("%q", got)
+	}
+}
