@@ -98,7 +98,7 @@ func (u *UI) courses() fyne.CanvasObject {
 		container.NewHScroll(topics),
 		container.NewHScroll(levels),
 	)
-	return container.NewBorder(container.NewVBox(heading(u.T("courses.title")), filters), nil, nil, nil, container.NewVScroll(list))
+	return container.NewBorder(container.NewVBox(heading(u.T("courses.title")), filters), nil, nil, nil, u.vscroll(list))
 }
 
 func (u *UI) readAloud() fyne.CanvasObject {
@@ -136,7 +136,7 @@ func (u *UI) lesson() fyne.CanvasObject {
 		hint = subheading(u.tr.Tf("progress.saved_code", "Code", code))
 	}
 	bottom := container.NewVBox(hint, u.grid(len(row), row...))
-	return container.NewBorder(top, bottom, nil, nil, container.NewVScroll(body))
+	return container.NewBorder(top, bottom, nil, nil, u.vscroll(body))
 }
 
 func (u *UI) quiz() fyne.CanvasObject {
@@ -178,7 +178,7 @@ func (u *UI) quiz() fyne.CanvasObject {
 		box.Add(subheading(verdict))
 		box.Add(primary(u.T("quiz.next"), theme.NavigateNextIcon(), a.NextQuestion))
 	}
-	return container.NewVScroll(box)
+	return u.vscroll(box)
 }
 
 // keypad is a 3×4 grid of digit keys with a delete key, and an action
@@ -212,7 +212,7 @@ func (u *UI) guides() fyne.CanvasObject {
 		label := g.Title
 		list.Add(big(label, theme.NavigateNextIcon(), func() { a.OpenGuide(g.ID) }))
 	}
-	return container.NewVScroll(list)
+	return u.vscroll(list)
 }
 
 func (u *UI) guide() fyne.CanvasObject {
@@ -236,7 +236,7 @@ func (u *UI) guide() fyne.CanvasObject {
 	if r := u.readAloud(); r != nil {
 		row = append([]fyne.CanvasObject{r}, row...)
 	}
-	return container.NewBorder(nil, u.grid(len(row), row...), nil, nil, container.NewVScroll(box))
+	return container.NewBorder(nil, u.grid(len(row), row...), nil, nil, u.vscroll(box))
 }
 
 func (u *UI) help() fyne.CanvasObject {
@@ -246,7 +246,7 @@ func (u *UI) help() fyne.CanvasObject {
 		items = append(items, big(g.Title, nil, func() { a.TakeTicket(g.ID) }))
 	}
 	items = append(items, big(u.T("help.other"), nil, func() { a.TakeTicket("") }))
-	return container.NewVScroll(container.NewVBox(heading(u.T("help.title")), wrapped(u.T("help.intro")), u.grid(2, items...)))
+	return u.vscroll(container.NewVBox(heading(u.T("help.title")), wrapped(u.T("help.intro")), u.grid(2, items...)))
 }
 
 func (u *UI) ticket() fyne.CanvasObject {
@@ -371,7 +371,7 @@ func (u *UI) queue() fyne.CanvasObject {
 		primary(u.T("queue.call_next"), theme.MediaPlayIcon(), a.CallNext),
 		big(u.T("staff.record"), theme.DocumentCreateIcon(), a.StartRecord),
 	)
-	return container.NewBorder(top, actions, nil, nil, container.NewVScroll(list))
+	return container.NewBorder(top, actions, nil, nil, u.vscroll(list))
 }
 
 // maskCF shows a codice fiscale with its middle hidden.
@@ -405,7 +405,7 @@ func (u *UI) record() fyne.CanvasObject {
 		heading(u.T("record.title")), subheading(cf),
 		u.grid(3, types...), u.grid(4, domains...), minutes,
 	)
-	return container.NewBorder(nil, primary(u.T("record.save"), theme.DocumentSaveIcon(), a.SaveRecord), nil, nil, container.NewVScroll(box))
+	return container.NewBorder(nil, primary(u.T("record.save"), theme.DocumentSaveIcon(), a.SaveRecord), nil, nil, u.vscroll(box))
 }
 
 func (u *UI) status() fyne.CanvasObject {
@@ -433,7 +433,7 @@ func (u *UI) status() fyne.CanvasObject {
 	}
 	box.Add(wrapped(u.tr.Tf("status.storage", "GB", fmt.Sprintf("%.1f", float64(s.StorageFree)/(1<<30)))))
 	box.Add(wrapped(u.tr.Tf("status.version", "Version", s.Version)))
-	return container.NewVScroll(box)
+	return u.vscroll(box)
 }
 
 func (u *UI) attendance() fyne.CanvasObject {
@@ -448,7 +448,7 @@ func (u *UI) attendance() fyne.CanvasObject {
 		for _, c := range a.Courses() {
 			items = append(items, big(c.Title, theme.MediaPlayIcon(), func() { a.OpenSession(c.ID) }))
 		}
-		return container.NewVScroll(container.NewVBox(heading(title), wrapped(u.T("session.pick_course")), u.grid(2, items...)))
+		return u.vscroll(container.NewVBox(heading(title), wrapped(u.T("session.pick_course")), u.grid(2, items...)))
 	}
 	present := a.Present()
 	top := container.NewVBox(heading(title), wrapped(u.T("session.tap_cards")), subheading(u.tr.N("session.present", len(present))))
@@ -456,7 +456,7 @@ func (u *UI) attendance() fyne.CanvasObject {
 	for i, p := range present {
 		list.Add(wrapped(fmt.Sprintf("%d. %s · %s", i+1, p.Label, p.At.Local().Format("15:04"))))
 	}
-	return container.NewBorder(top, primary(u.T("session.close"), theme.ConfirmIcon(), a.CloseSession), nil, nil, container.NewVScroll(list))
+	return container.NewBorder(top, primary(u.T("session.close"), theme.ConfirmIcon(), a.CloseSession), nil, nil, u.vscroll(list))
 }
 
 func (u *UI) certificate() fyne.CanvasObject {
@@ -472,7 +472,7 @@ func (u *UI) certificate() fyne.CanvasObject {
 	when := centered(u.tr.Tf("cert.date", "Date", c.Date.Local().Format("02/01/2006")))
 	code := centered(u.tr.Tf("cert.code", "Code", c.Code))
 	return container.NewBorder(nil, primary(u.T("cert.print"), theme.DocumentPrintIcon(), a.PrintCertificate), nil, nil,
-		container.NewVScroll(container.NewVBox(title, centered(u.T("cert.text")), course, when, code)))
+		u.vscroll(container.NewVBox(title, centered(u.T("cert.text")), course, when, code)))
 }
 
 func (u *UI) loans() fyne.CanvasObject {
@@ -494,7 +494,7 @@ func (u *UI) loans() fyne.CanvasObject {
 		}
 		box.Add(container.NewBorder(nil, nil, widget.NewIcon(icon), nil, wrapped(l.Device+" · "+l.Borrower+" · "+due)))
 	}
-	return container.NewVScroll(box)
+	return u.vscroll(box)
 }
 
 func centered(s string) *widget.Label {

@@ -63,8 +63,26 @@ func New(win fyne.Window, a *state.App, cat *i18n.Catalog, opts Options) *UI {
 		state.LoansView: u.loans, state.CertView: u.certificate,
 	}
 	a.Subscribe(u.Render)
+	// Keyboard-mode card readers type into the window.
+	var wedge state.Wedge
+	win.Canvas().SetOnTypedRune(wedge.Rune)
+	win.Canvas().SetOnTypedKey(func(e *fyne.KeyEvent) {
+		if e.Name == fyne.KeyReturn || e.Name == fyne.KeyEnter {
+			if c, ok := wedge.Enter(); ok {
+				a.CardTapped(c)
+			}
+		}
+	})
 	u.Render()
 	return u
+}
+
+// vscroll is a vertical scroll whose scrolling counts as activity for the
+// idle countdown.
+func (u *UI) vscroll(o fyne.CanvasObject) *container.Scroll {
+	s := container.NewVScroll(o)
+	s.OnScrolled = func(fyne.Position) { u.app.Touch() }
+	return s
 }
 
 // Run ticks the idle countdown every second and refreshes live values,

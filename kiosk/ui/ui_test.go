@@ -372,3 +372,35 @@ func TestFacilitatorChecksLoans(t *testing.T) {
 	h.mustSee("Tablet 1 · …0042 · in ritardo")
 	h.mustSee("Tablet 3 · …0117 · da restituire")
 }
+
+func TestHealthCardScannerFillsTheRecord(t *testing.T) {
+	h := newHarness(t, panel800)
+	h.a.CardTapped(state.Card{Kind: state.CardStaff, ID: state.DemoStaffCard})
+	h.enterPIN(state.DemoStaffPIN)
+	h.tapID("staff.record")
+	test.TypeOnCanvas(h.w.Canvas(), "RSSMRA80A01D969Z") // the scanner types …
+	h.w.Canvas().(test.WindowlessCanvas).OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn}) // … then Enter
+	h.mustSee("RSSMRA••••••969Z")
+}
+
+func TestScrollingAGuideCountsAsActivity(t *testing.T) {
+	h := newHarness(t, panel800)
+	h.a.SetLargeText(true)
+	h.a.OpenGuide("spid") // longer than the screen in large text
+	h.clk.Advance(110 * time.Second)
+	var sc *container.Scroll
+	walk(h.root(), fyne.Position{}, false, func(o fyne.CanvasObject, _ fyne.Position, _ bool) {
+		if s, ok := o.(*container.Scroll); ok && sc == nil && s.Content.MinSize().Height > s.Size().Height {
+			sc = s
+		}
+	})
+	if sc == nil {
+		t.Fatal("nothing to scroll on the guide")
+	}
+	sc.Scrolled(&fyne.ScrollEvent{Scrolled: fyne.NewDelta(0, -20)})
+	h.clk.Advance(20 * time.Second) // 130 s since the last tap, 20 s since the scroll
+	h.a.Tick()
+	if h.sees(h.tr("idle.question")) {
+		t.Fatal("idle warning while the guide is being scrolled")
+	}
+}

@@ -396,3 +396,23 @@ func TestCertificateFollowsTheLanguage(t *testing.T) {
 		t.Fatalf("%q", got)
 	}
 }
+
+func TestWedgeTurnsScannerKeystrokesIntoCards(t *testing.T) {
+	var w Wedge
+	for _, r := range "rssmra80a01d969z" {
+		w.Rune(r)
+	}
+	if c, ok := w.Enter(); !ok || c.Kind != CardHealth || c.ID != DemoHealthCF {
+		t.Fatalf("%+v %v", c, ok)
+	}
+	for _, r := range "BIB-000042" {
+		w.Rune(r)
+	}
+	if c, ok := w.Enter(); !ok || c.Kind != CardCitizen || c.ID != "BIB-000042" {
+		t.Fatalf("%+v", c)
+	}
+	w.Rune('7')
+	if _, ok := w.Enter(); ok {
+		t.Fatal("a stray key became a card")
+	}
+}
