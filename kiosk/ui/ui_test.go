@@ -378,7 +378,7 @@ func TestHealthCardScannerFillsTheRecord(t *testing.T) {
 	h.a.CardTapped(state.Card{Kind: state.CardStaff, ID: state.DemoStaffCard})
 	h.enterPIN(state.DemoStaffPIN)
 	h.tapID("staff.record")
-	test.TypeOnCanvas(h.w.Canvas(), "RSSMRA80A01D969Z") // the scanner types …
+	test.TypeOnCanvas(h.w.Canvas(), "RSSMRA80A01D969Z")                                     // the scanner types …
 	h.w.Canvas().(test.WindowlessCanvas).OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn}) // … then Enter
 	h.mustSee("RSSMRA••••••969Z")
 }
