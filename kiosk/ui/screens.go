@@ -287,7 +287,7 @@ func (u *UI) air() fyne.CanvasObject {
 	q, week := a.AirChart()
 	var cells []fyne.CanvasObject
 	for _, r := range rs {
-		v := subheading(fmt.Sprintf("%s %s", formatValue(r.Value), r.Unit))
+		v := subheading(fmt.Sprintf("%s %s", u.decimal(r.Value), r.Unit))
 		v.Alignment = fyne.TextAlignCenter
 		cells = append(cells, container.NewVBox(choice(u.tr.ID(quantityIDs[r.Quantity]), r.Quantity == q, func() { a.ShowChart(r.Quantity, week) }), v))
 	}
@@ -307,6 +307,16 @@ func (u *UI) air() fyne.CanvasObject {
 		chartObj = newChart(a.Series())
 	}
 	return container.NewBorder(top, windows, nil, nil, chartObj)
+}
+
+// decimal writes v with the language's decimal separator: a comma
+// everywhere but in English.
+func (u *UI) decimal(v float64) string {
+	s := formatValue(v)
+	if u.tr.Lang() != "en" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
 }
 
 func formatValue(v float64) string {

@@ -307,6 +307,10 @@ func TestAirQualityShowsLiveValuesAndAdvice(t *testing.T) {
 	h.clk.Set(time.Date(2026, 3, 10, 15, 0, 0, 0, time.Local))
 	h.tapID("home.air")
 	h.mustSee("ppm")
+	h.mustSee("°C")
+	if !strings.Contains(h.texts(), ",") || strings.Contains(h.texts(), "10.") {
+		t.Fatalf("Italian decimals need a comma: %s", h.texts())
+	}
 	h.mustSee(h.tr("air.open_window"))
 	h.tapID("air.week")
 	if _, week := h.a.AirChart(); !week {
