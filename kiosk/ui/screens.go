@@ -400,10 +400,10 @@ func (u *UI) record() fyne.CanvasObject {
 		cf = u.tr.Tf("record.cf", "CF", maskCF(d.CF))
 	}
 	var types, domains []fyne.CanvasObject
-	for _, c := range state.ServiceTypes[:3] {
+	for _, c := range state.ServiceTypes() {
 		types = append(types, choice(u.tr.ID(se3IDs[c]), d.Type == c, func() { a.SetType(c) }))
 	}
-	for _, c := range state.Domains {
+	for _, c := range state.Domains() {
 		domains = append(domains, choice(u.tr.ID(se6IDs[c]), d.Domain == c, func() { a.SetDomain(c) }))
 	}
 	minutes := container.NewHBox(

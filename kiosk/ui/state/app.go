@@ -46,13 +46,19 @@ const (
 	Status     Screen = "status"
 )
 
-// Citizen and staff screens, in the order the rendering tests visit them.
-var (
-	CitizenScreens = []Screen{Home, Languages, Access, Courses, LessonView, QuizView, CertView, Resume, Guides, GuideView, Help, TicketView, Air}
-	StaffScreens   = []Screen{StaffLogin, StaffHome, QueueView, Record, Attendance, LoansView, Status}
-)
+// CitizenScreens are the citizens' screens, in the order the rendering
+// tests and the screenshots visit them.
+func CitizenScreens() []Screen {
+	return []Screen{Home, Languages, Access, Courses, LessonView, QuizView, CertView, Resume, Guides, GuideView, Help, TicketView, Air}
+}
 
-func (s Screen) staff() bool { return slices.Contains(StaffScreens[1:], s) }
+// StaffScreens are the staff screens, the login first.
+func StaffScreens() []Screen {
+	return []Screen{StaffLogin, StaffHome, QueueView, Record, Attendance, LoansView, Status}
+}
+
+// staff reports whether s needs a logged-in member.
+func (s Screen) staff() bool { return s != StaffLogin && slices.Contains(StaffScreens(), s) }
 
 // Prefs are the citizen's display choices; the idle reset restores the
 // defaults.

@@ -347,7 +347,7 @@ func (f *FakeSensors) Latest(ctx context.Context) ([]Reading, error) {
 	}
 	now := f.Clock.Now()
 	var out []Reading
-	for _, q := range Quantities {
+	for _, q := range Quantities() {
 		out = append(out, Reading{Quantity: q, Value: f.value(q, now), Unit: units[q], At: now})
 	}
 	return out, nil
