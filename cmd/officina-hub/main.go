@@ -53,8 +53,8 @@ func commands() []command {
 		{"notice", "notice add --text TEXT [--site ID] [--from DATE] [--until DATE]", noticeCmd},
 		{"roster", "roster set --site ID FILE.json (staff with card and PIN hash)", rosterCmd},
 		{"settings", "settings set --site ID key=value… (the site's settings for its kiosks)", settingsCmd},
-		{"content", "content publish DIR (a packed bundle: manifest + blobs/)", contentCmd},
-		{"export", "export facilita --out DIR: the national monitoring CSV", exportCmd},
+		{"content", "content publish DIR: check, pack, sign and publish a course directory (or a packed bundle)", contentCmd},
+		{"export", "export facilita --from DATE --to DATE --out DIR: the national monitoring CSV from every kiosk", exportCmd},
 		{"version", "print the version", func(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(e.stdout, "officina-hub %s (%s, %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 			return nil
@@ -411,65 +411,5 @@ func settingsCmd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "settings version %d for %s: %d keys\n", c.Version, *site, len(c.Settings))
-	return nil
-}
-
-func contentCmd(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || args[0] != "publish" {
-		return fmt.Errorf("%w: content publish DIR", errUsage)
-	}
-	fs, data := flags("content publish", e)
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: content publish DIR", errUsage)
-	}
-	h, err := open(ctx, *data, nil)
-	if err != nil {
-		return err
-	}
-	defer h.store.Close()
-	v, err := hub.PublishDir(ctx, h.store, h.blobs, fs.Arg(0), nil, time.Now())
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "published catalogue version %d (manifest sha256 %s)\n", v.Version, v.SHA256[:16])
-	return nil
-}
-
-// facilitaExporter writes the national monitoring CSV files from the
-// hub's stored events into dir and returns their paths. The records area's
-// kiosk/monitoring exporter is wired here by the lead; until then the
-// command says so instead of writing a file that looks right and is not.
-var facilitaExporter func(ctx context.Context, st hub.Store, keys *hub.Keys, dir string) ([]string, error)
-
-func exportCmd(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || args[0] != "facilita" {
-		return fmt.Errorf("%w: export facilita --out DIR", errUsage)
-	}
-	fs, data := flags("export facilita", e)
-	out := fs.String("out", ".", "directory for the CSV files (at most 9,000 rows each)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	if facilitaExporter == nil {
-		return errors.New("export facilita is not wired yet: it needs the records area's kiosk/monitoring exporter over the hub's stored events (hub.Store.StoredEvents)")
-	}
-	h, err := open(ctx, *data, nil)
-	if err != nil {
-		return err
-	}
-	defer h.store.Close()
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		return err
-	}
-	files, err := facilitaExporter(ctx, h.store, h.keys, *out)
-	if err != nil {
-		return err
-	}
-	for _, f := range files {
-		fmt.Fprintln(e.stdout, f)
-	}
 	return nil
 }

@@ -22,7 +22,7 @@ func exportFacilita(ctx context.Context, e *env, k *kiosk, from, to time.Time, o
 	if out == "" {
 		return fmt.Errorf("%w: give the output directory with --out DIR", errUsage)
 	}
-	if a.cfg.ExportPublicKey != "" {
+	if a.hubSealed || a.cfg.ExportPublicKey != "" {
 		return errors.New("this kiosk seals personal data to the hub's key, which it cannot open: run the export on the hub (officina-hub export facilita)")
 	}
 	kf, err := seal.LoadKeyFile(a.keyFile)

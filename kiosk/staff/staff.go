@@ -200,6 +200,54 @@ func (r *Roster) Put(ctx context.Context, m Member, pinHash string) error {
 	})
 }
 
+// Entry is one roster row as the hub sends it: a member and its PIN hash.
+type Entry struct {
+	Member
+	PINHash string
+}
+
+// Replace makes entries the whole roster, in one transaction: members not
+// among them stay on file (past services name them) but are deactivated, so
+// their cards no longer log in. Every entry is checked first; one bad entry
+// changes nothing. Cards may move between members.
+func (r *Roster) Replace(ctx context.Context, entries []Entry) error {
+	ids, cards := map[string]bool{}, map[string]string{}
+	for i, e := range entries {
+		if err := e.Validate(); err != nil {
+			return fmt.Errorf("staff: roster row %d (%s): %w", i+1, e.ID, err)
+		}
+		if !strings.HasPrefix(e.PINHash, "pbkdf2-sha256$") {
+			return fmt.Errorf("staff: roster row %d (%s): PIN hash is not a pbkdf2-sha256 hash", i+1, e.ID)
+		}
+		if ids[e.ID] {
+			return fmt.Errorf("staff: roster row %d: %s appears twice", i+1, e.ID)
+		}
+		if other, ok := cards[normCard(e.Card)]; ok {
+			return fmt.Errorf("staff: roster row %d: card %s is also %s's", i+1, e.Card, other)
+		}
+		ids[e.ID], cards[normCard(e.Card)] = true, e.ID
+	}
+	return r.st.Write(ctx, func(tx *store.Tx) error {
+		now := tx.Now().UnixMilli()
+		// Park every card on a name no reader gives (cards are unique), so
+		// a card moving from one member to another does not collide; the
+		// rows below put back the ones still in use.
+		if _, err := tx.Exec(`UPDATE staff SET card = '~' || id, active = 0, updated_ms = ?`, now); err != nil {
+			return fmt.Errorf("staff: replace roster: %w", err)
+		}
+		for _, e := range entries {
+			_, err := tx.Exec(`INSERT INTO staff(id, name, role, card, pin_hash, active, updated_ms) VALUES(?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT(id) DO UPDATE SET name = excluded.name, role = excluded.role, card = excluded.card,
+					pin_hash = excluded.pin_hash, active = excluded.active, updated_ms = excluded.updated_ms`,
+				e.ID, e.Name, e.Role, normCard(e.Card), e.PINHash, boolInt(e.Active), now)
+			if err != nil {
+				return fmt.Errorf("staff: save %s: %w", e.ID, err)
+			}
+		}
+		return nil
+	})
+}
+
 func boolInt(b bool) int {
 	if b {
 		return 1
