@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,20 +41,6 @@ func TestHubCommands(t *testing.T) {
 	}
 	if out, _, rc := run("settings", "set", "--data", data, "--site", "genova-berio", "orari=9-13"); rc != 0 || !strings.Contains(out, "version 1") {
 		t.Fatalf("settings set: rc %d %q", rc, out)
-	}
-	bundle := t.TempDir()
-	os.MkdirAll(filepath.Join(bundle, "blobs"), 0o755)
-	lesson := []byte("# SPID\n")
-	sum := sha256.Sum256(lesson)
-	os.WriteFile(filepath.Join(bundle, "blobs", hex.EncodeToString(sum[:])), lesson, 0o644)
-	os.WriteFile(filepath.Join(bundle, "manifest"), []byte("m"), 0o644)
-	if out, _, rc := run("content", "publish", "--data", data, bundle); rc != 0 || !strings.Contains(out, "version 1") {
-		t.Fatalf("content publish: rc %d %q", rc, out)
-	}
-	os.WriteFile(filepath.Join(bundle, "blobs", hex.EncodeToString(sum[:])), []byte("tampered"), 0o644)
-	os.RemoveAll(filepath.Join(data, "blobs"))
-	if _, msg, rc := run("content", "publish", "--data", data, bundle); rc != 1 || !strings.Contains(msg, "does not match") {
-		t.Fatalf("publishing a corrupt blob: rc %d %q", rc, msg)
 	}
 	if out, _, rc := run("devices", "--data", data); rc != 0 || !strings.Contains(out, "DEVICE") {
 		t.Fatalf("devices: rc %d %q", rc, out)
