@@ -229,9 +229,25 @@ func (r *Roster) Replace(ctx context.Context, entries []Entry) error {
 	}
 	return r.st.Write(ctx, func(tx *store.Tx) error {
 		now := tx.Now().UnixMilli()
+		old := map[string]string{} // id → card before the replacement
+		rows, err := tx.Query(`SELECT id, card FROM staff`)
+		if err != nil {
+			return fmt.Errorf("staff: replace roster: %w", err)
+		}
+		for rows.Next() {
+			var id, card string
+			if err := rows.Scan(&id, &card); err != nil {
+				rows.Close()
+				return err
+			}
+			old[id] = card
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
 		// Park every card on a name no reader gives (cards are unique), so
-		// a card moving from one member to another does not collide; the
-		// rows below put back the ones still in use.
+		// a card moving from one member to another does not collide.
 		if _, err := tx.Exec(`UPDATE staff SET card = '~' || id, active = 0, updated_ms = ?`, now); err != nil {
 			return fmt.Errorf("staff: replace roster: %w", err)
 		}
@@ -242,6 +258,16 @@ func (r *Roster) Replace(ctx context.Context, entries []Entry) error {
 				e.ID, e.Name, e.Role, normCard(e.Card), e.PINHash, boolInt(e.Active), now)
 			if err != nil {
 				return fmt.Errorf("staff: save %s: %w", e.ID, err)
+			}
+		}
+		// Members who left keep their card on file (for the record),
+		// unless it now belongs to someone else.
+		for id, card := range old {
+			if ids[id] {
+				continue
+			}
+			if _, err := tx.Exec(`UPDATE staff SET card = ? WHERE id = ? AND NOT EXISTS (SELECT 1 FROM staff WHERE card = ?)`, card, id, card); err != nil {
+				return fmt.Errorf("staff: replace roster: %w", err)
 			}
 		}
 		return nil
