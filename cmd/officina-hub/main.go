@@ -7,6 +7,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -26,6 +27,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/officina-digitale/officina/kiosk/staff"
+	"github.com/officina-digitale/officina/sync/apply"
 	"github.com/officina-digitale/officina/sync/blobdir"
 	"github.com/officina-digitale/officina/sync/hub"
 	"github.com/officina-digitale/officina/sync/wire"
@@ -34,6 +37,7 @@ import (
 var version = "dev"
 
 type env struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
 }
 
@@ -51,7 +55,7 @@ func commands() []command {
 		{"devices", "list the kiosks: last contact, backlog, version, clock offset, trouble", devicesCmd},
 		{"revoke", "refuse a kiosk from now on: revoke DEVICE-ID", revokeCmd},
 		{"notice", "notice add --text TEXT [--site ID] [--from DATE] [--until DATE]", noticeCmd},
-		{"roster", "roster set --site ID FILE.json (staff with card and PIN hash)", rosterCmd},
+		{"roster", "roster set --site ID FILE.json (staff: id, name, card, pin_hash, role) | roster pin-hash < PIN", rosterCmd},
 		{"settings", "settings set --site ID key=value… (the site's settings for its kiosks)", settingsCmd},
 		{"content", "content publish DIR: check, pack, sign and publish a course directory (or a packed bundle)", contentCmd},
 		{"export", "export facilita --from DATE --to DATE --out DIR: the national monitoring CSV from every kiosk", exportCmd},
@@ -64,7 +68,7 @@ func commands() []command {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := realMain(ctx, &env{stdout: os.Stdout, stderr: os.Stderr}, os.Args[1:])
+	code := realMain(ctx, &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}, os.Args[1:])
 	stop()
 	os.Exit(code)
 }
@@ -336,8 +340,11 @@ func noticeCmd(ctx context.Context, e *env, args []string) error {
 }
 
 func rosterCmd(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 && args[0] == "pin-hash" {
+		return pinHashCmd(e, args[1:])
+	}
 	if len(args) == 0 || args[0] != "set" {
-		return fmt.Errorf("%w: roster set --site ID FILE.json", errUsage)
+		return fmt.Errorf("%w: roster set --site ID FILE.json | roster pin-hash < PIN", errUsage)
 	}
 	fs, data := flags("roster set", e)
 	site := fs.String("site", "", "the site")
@@ -351,22 +358,48 @@ func rosterCmd(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var staff []wire.StaffMember
+	var rows []wire.StaffMember
 	dec := json.NewDecoder(strings.NewReader(string(b)))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&staff); err != nil {
-		return fmt.Errorf("%s: want a JSON list of {\"card\", \"name\", \"pin_hash\"}: %w", fs.Arg(0), err)
+	if err := dec.Decode(&rows); err != nil {
+		return fmt.Errorf("%s: want a JSON list of {\"id\", \"name\", \"card\", \"pin_hash\", \"role\"}: %w", fs.Arg(0), err)
+	}
+	// The kiosks refuse a roster with one bad row; refuse it here first.
+	if err := staff.CheckEntries(apply.Entries(rows)); err != nil {
+		return fmt.Errorf("%s: %w (make PIN hashes with 'officina-hub roster pin-hash')", fs.Arg(0), err)
 	}
 	h, err := open(ctx, *data, nil)
 	if err != nil {
 		return err
 	}
 	defer h.store.Close()
-	r, err := h.store.SetRoster(ctx, *site, staff)
+	r, err := h.store.SetRoster(ctx, *site, rows)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "roster version %d for %s: %d staff\n", r.Version, *site, len(r.Staff))
+	return nil
+}
+
+// pinHashCmd reads a PIN from standard input and prints its hash for the
+// roster file: the hub never stores a PIN.
+func pinHashCmd(e *env, args []string) error {
+	if len(args) != 0 {
+		return fmt.Errorf("%w: roster pin-hash < PIN (the PIN on standard input)", errUsage)
+	}
+	line, err := bufio.NewReader(e.stdin).ReadString('\n')
+	pin := strings.TrimRight(line, "\r\n")
+	if err != nil && pin == "" {
+		return fmt.Errorf("%w: give the PIN on standard input", errUsage)
+	}
+	if err := staff.ValidPIN(pin); err != nil {
+		return err
+	}
+	hash, err := staff.HashPIN(pin, 0)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, hash)
 	return nil
 }
 

@@ -211,6 +211,20 @@ type Entry struct {
 // their cards no longer log in. Every entry is checked first; one bad entry
 // changes nothing. Cards may move between members.
 func (r *Roster) Replace(ctx context.Context, entries []Entry) error {
+	if err := CheckEntries(entries); err != nil {
+		return err
+	}
+	ids := map[string]bool{}
+	for _, e := range entries {
+		ids[e.ID] = true
+	}
+	return r.replace(ctx, entries, ids)
+}
+
+// CheckEntries checks a whole roster as Replace does (each member's
+// fields, PIN hashes made by HashPIN, no ID or card twice); the hub runs it
+// when a coordinator sets a roster, so a bad one is refused there.
+func CheckEntries(entries []Entry) error {
 	ids, cards := map[string]bool{}, map[string]string{}
 	for i, e := range entries {
 		if err := e.Validate(); err != nil {
@@ -227,6 +241,10 @@ func (r *Roster) Replace(ctx context.Context, entries []Entry) error {
 		}
 		ids[e.ID], cards[normCard(e.Card)] = true, e.ID
 	}
+	return nil
+}
+
+func (r *Roster) replace(ctx context.Context, entries []Entry, ids map[string]bool) error {
 	return r.st.Write(ctx, func(tx *store.Tx) error {
 		now := tx.Now().UnixMilli()
 		old := map[string]string{} // id → card before the replacement

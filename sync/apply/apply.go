@@ -74,8 +74,18 @@ var _ client.RosterApplier = Roster{}
 // pull. Staff no longer on the hub's roster are deactivated. A row with no
 // role is a facilitator.
 func (r Roster) ApplyRoster(ctx context.Context, ro wire.Roster) error {
-	entries := make([]staff.Entry, 0, len(ro.Staff))
-	for _, m := range ro.Staff {
+	if err := r.Roster.Replace(ctx, Entries(ro.Staff)); err != nil {
+		return fmt.Errorf("apply: roster version %d refused: %w", ro.Version, err)
+	}
+	return nil
+}
+
+// Entries turns the hub's roster rows into the records area's; a row with
+// no role is a facilitator. The hub checks a roster with
+// staff.CheckEntries(Entries(rows)) before accepting it.
+func Entries(rows []wire.StaffMember) []staff.Entry {
+	entries := make([]staff.Entry, 0, len(rows))
+	for _, m := range rows {
 		role := strings.TrimSpace(m.Role)
 		if role == "" {
 			role = staff.Facilitator
@@ -85,10 +95,7 @@ func (r Roster) ApplyRoster(ctx context.Context, ro wire.Roster) error {
 			PINHash: m.PINHash,
 		})
 	}
-	if err := r.Roster.Replace(ctx, entries); err != nil {
-		return fmt.Errorf("apply: roster version %d refused: %w", ro.Version, err)
-	}
-	return nil
+	return entries
 }
 
 // Blobs serves a library's blobs to LAN siblings (they verify what they
