@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -13,6 +14,8 @@ import (
 	"github.com/officina-digitale/officina/kiosk/monitoring"
 	"github.com/officina-digitale/officina/sync/hub"
 )
+
+var errNoPeriod = errors.New("give the period with --from YYYY-MM-DD --to YYYY-MM-DD")
 
 const exportUsage = "export facilita --from YYYY-MM-DD --to YYYY-MM-DD --out DIR"
 
