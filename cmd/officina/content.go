@@ -91,10 +91,15 @@ func openContent(ctx context.Context, k *kiosk) (*contentArea, error) {
 		return nil, err
 	}
 	// Card numbers are hashed under a key derived from the deployment
-	// secret once enrolled, so a learner resumes at any kiosk of the
-	// deployment; before enrolment from the device key (sync_deployment.go).
-	if a.Learning, err = learning.New(k.store, cardKey(dep, k.id.Private().Seed()), nil); err != nil {
+	// secret once enrolled, the same on every kiosk of the deployment;
+	// before enrolment from the device key (sync_deployment.go).
+	seed := k.id.Private().Seed()
+	if a.Learning, err = learning.New(k.store, cardKey(dep, seed), nil); err != nil {
 		return nil, err
+	}
+	if dep != nil {
+		// Cards registered before enrolment are still recognised.
+		a.Learning.AcceptPrevious(cardKey(nil, seed))
 	}
 	if err := a.Reload(ctx); err != nil && a.Catalog() == nil {
 		return nil, err

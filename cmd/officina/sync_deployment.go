@@ -47,9 +47,10 @@ func loadDeployment(dataDir string) (*deployment, error) {
 }
 
 // cardKey is the key learner cards are hashed under: derived from the
-// deployment secret once enrolled (a learner resumes at any kiosk of the
-// deployment), from the device key before (the hash means nothing off this
-// kiosk).
+// deployment secret once enrolled (a card hashes alike on every kiosk of
+// the deployment), from the device key before (the hash means nothing off
+// this kiosk). cardKey(nil, seed) is the pre-enrolment key, which the
+// learning book still accepts after enrolment.
 func cardKey(dep *deployment, deviceSeed []byte) []byte {
 	base := deviceSeed
 	if dep != nil {
