@@ -7,6 +7,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -26,6 +27,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/officina-digitale/officina/kiosk/staff"
+	"github.com/officina-digitale/officina/sync/apply"
 	"github.com/officina-digitale/officina/sync/blobdir"
 	"github.com/officina-digitale/officina/sync/hub"
 	"github.com/officina-digitale/officina/sync/wire"
@@ -34,6 +37,7 @@ import (
 var version = "dev"
 
 type env struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
 }
 
@@ -51,10 +55,10 @@ func commands() []command {
 		{"devices", "list the kiosks: last contact, backlog, version, clock offset, trouble", devicesCmd},
 		{"revoke", "refuse a kiosk from now on: revoke DEVICE-ID", revokeCmd},
 		{"notice", "notice add --text TEXT [--site ID] [--from DATE] [--until DATE]", noticeCmd},
-		{"roster", "roster set --site ID FILE.json (staff with card and PIN hash)", rosterCmd},
+		{"roster", "roster set --site ID FILE.json (staff: id, name, card, pin_hash, role) | roster pin-hash < PIN", rosterCmd},
 		{"settings", "settings set --site ID key=value… (the site's settings for its kiosks)", settingsCmd},
-		{"content", "content publish DIR (a packed bundle: manifest + blobs/)", contentCmd},
-		{"export", "export facilita --out DIR: the national monitoring CSV", exportCmd},
+		{"content", "content publish DIR: check, pack, sign and publish a course directory (or a packed bundle)", contentCmd},
+		{"export", "export facilita --from DATE --to DATE --out DIR: the national monitoring CSV from every kiosk", exportCmd},
 		{"version", "print the version", func(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(e.stdout, "officina-hub %s (%s, %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 			return nil
@@ -64,7 +68,7 @@ func commands() []command {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := realMain(ctx, &env{stdout: os.Stdout, stderr: os.Stderr}, os.Args[1:])
+	code := realMain(ctx, &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}, os.Args[1:])
 	stop()
 	os.Exit(code)
 }
@@ -336,8 +340,11 @@ func noticeCmd(ctx context.Context, e *env, args []string) error {
 }
 
 func rosterCmd(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 && args[0] == "pin-hash" {
+		return pinHashCmd(e, args[1:])
+	}
 	if len(args) == 0 || args[0] != "set" {
-		return fmt.Errorf("%w: roster set --site ID FILE.json", errUsage)
+		return fmt.Errorf("%w: roster set --site ID FILE.json | roster pin-hash < PIN", errUsage)
 	}
 	fs, data := flags("roster set", e)
 	site := fs.String("site", "", "the site")
@@ -351,22 +358,48 @@ func rosterCmd(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var staff []wire.StaffMember
+	var rows []wire.StaffMember
 	dec := json.NewDecoder(strings.NewReader(string(b)))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&staff); err != nil {
-		return fmt.Errorf("%s: want a JSON list of {\"card\", \"name\", \"pin_hash\"}: %w", fs.Arg(0), err)
+	if err := dec.Decode(&rows); err != nil {
+		return fmt.Errorf("%s: want a JSON list of {\"id\", \"name\", \"card\", \"pin_hash\", \"role\"}: %w", fs.Arg(0), err)
+	}
+	// The kiosks refuse a roster with one bad row; refuse it here first.
+	if err := staff.CheckEntries(apply.Entries(rows)); err != nil {
+		return fmt.Errorf("%s: %w (make PIN hashes with 'officina-hub roster pin-hash')", fs.Arg(0), err)
 	}
 	h, err := open(ctx, *data, nil)
 	if err != nil {
 		return err
 	}
 	defer h.store.Close()
-	r, err := h.store.SetRoster(ctx, *site, staff)
+	r, err := h.store.SetRoster(ctx, *site, rows)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "roster version %d for %s: %d staff\n", r.Version, *site, len(r.Staff))
+	return nil
+}
+
+// pinHashCmd reads a PIN from standard input and prints its hash for the
+// roster file: the hub never stores a PIN.
+func pinHashCmd(e *env, args []string) error {
+	if len(args) != 0 {
+		return fmt.Errorf("%w: roster pin-hash < PIN (the PIN on standard input)", errUsage)
+	}
+	line, err := bufio.NewReader(e.stdin).ReadString('\n')
+	pin := strings.TrimRight(line, "\r\n")
+	if err != nil && pin == "" {
+		return fmt.Errorf("%w: give the PIN on standard input", errUsage)
+	}
+	if err := staff.ValidPIN(pin); err != nil {
+		return err
+	}
+	hash, err := staff.HashPIN(pin, 0)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, hash)
 	return nil
 }
 
@@ -411,65 +444,5 @@ func settingsCmd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "settings version %d for %s: %d keys\n", c.Version, *site, len(c.Settings))
-	return nil
-}
-
-func contentCmd(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || args[0] != "publish" {
-		return fmt.Errorf("%w: content publish DIR", errUsage)
-	}
-	fs, data := flags("content publish", e)
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: content publish DIR", errUsage)
-	}
-	h, err := open(ctx, *data, nil)
-	if err != nil {
-		return err
-	}
-	defer h.store.Close()
-	v, err := hub.PublishDir(ctx, h.store, h.blobs, fs.Arg(0), nil, time.Now())
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "published catalogue version %d (manifest sha256 %s)\n", v.Version, v.SHA256[:16])
-	return nil
-}
-
-// facilitaExporter writes the national monitoring CSV files from the
-// hub's stored events into dir and returns their paths. The records area's
-// kiosk/monitoring exporter is wired here by the lead; until then the
-// command says so instead of writing a file that looks right and is not.
-var facilitaExporter func(ctx context.Context, st hub.Store, keys *hub.Keys, dir string) ([]string, error)
-
-func exportCmd(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || args[0] != "facilita" {
-		return fmt.Errorf("%w: export facilita --out DIR", errUsage)
-	}
-	fs, data := flags("export facilita", e)
-	out := fs.String("out", ".", "directory for the CSV files (at most 9,000 rows each)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	if facilitaExporter == nil {
-		return errors.New("export facilita is not wired yet: it needs the records area's kiosk/monitoring exporter over the hub's stored events (hub.Store.StoredEvents)")
-	}
-	h, err := open(ctx, *data, nil)
-	if err != nil {
-		return err
-	}
-	defer h.store.Close()
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		return err
-	}
-	files, err := facilitaExporter(ctx, h.store, h.keys, *out)
-	if err != nil {
-		return err
-	}
-	for _, f := range files {
-		fmt.Fprintln(e.stdout, f)
-	}
 	return nil
 }

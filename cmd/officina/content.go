@@ -5,9 +5,7 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
@@ -88,13 +86,20 @@ func openContent(ctx context.Context, k *kiosk) (*contentArea, error) {
 		return nil, err
 	}
 	a := &contentArea{lib: lib, limits: course.Limits{MaxLessonBytes: k.cfg.Content.MaxLessonBytes}}
-	// Card numbers are hashed under a key derived from the device key, so
-	// they mean nothing off this kiosk. (A deployment-wide secret would let
-	// a learner resume at a sibling kiosk; see the content report.)
-	mac := hmac.New(sha256.New, k.id.Private().Seed())
-	mac.Write([]byte("officina learning card key v1"))
-	if a.Learning, err = learning.New(k.store, mac.Sum(nil), nil); err != nil {
+	dep, err := loadDeployment(k.cfg.DataDir)
+	if err != nil {
 		return nil, err
+	}
+	// Card numbers are hashed under a key derived from the deployment
+	// secret once enrolled, the same on every kiosk of the deployment;
+	// before enrolment from the device key (sync_deployment.go).
+	seed := k.id.Private().Seed()
+	if a.Learning, err = learning.New(k.store, cardKey(dep, seed), nil); err != nil {
+		return nil, err
+	}
+	if dep != nil {
+		// Cards registered before enrolment are still recognised.
+		a.Learning.AcceptPrevious(cardKey(nil, seed))
 	}
 	if err := a.Reload(ctx); err != nil && a.Catalog() == nil {
 		return nil, err
@@ -156,6 +161,14 @@ func openLibrary(cfg config.Config) (*bundle.Library, error) {
 			return nil, err
 		}
 		keys = append(keys, k)
+	}
+	// After enrolment the hub's publishing key signs the catalogue.
+	dep, err := loadDeployment(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if dep != nil {
+		keys = append(keys, dep.hubKey)
 	}
 	lim := course.Limits{MaxLessonBytes: cfg.Content.MaxLessonBytes}
 	return bundle.OpenLibrary(filepath.Join(cfg.DataDir, "content"), bundle.Options{

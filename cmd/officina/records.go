@@ -84,6 +84,9 @@ type recordsArea struct {
 	sealer  *seal.Sealer // nil until an export key exists
 	keyFile string
 	cfg     config.Records
+	// hubSealed is set once enrolled: personal data is sealed to the hub's
+	// key, and only the hub can export it.
+	hubSealed bool
 }
 
 func openRecords(ctx context.Context, k *kiosk) (*recordsArea, error) {
@@ -100,11 +103,28 @@ func openRecordsOn(st *store.Store, cfg config.Config) (*recordsArea, error) {
 	if secretFile == "" {
 		secretFile = filepath.Join(cfg.DataDir, "citizen-secret.key")
 	}
-	secret, err := loadOrCreateSecret(secretFile)
+	dep, err := loadDeployment(cfg.DataDir)
 	if err != nil {
 		return nil, err
 	}
+	// Once enrolled, citizens are pseudonymised under the deployment's
+	// secret (the same on every kiosk, so a citizen counts once) and sealed
+	// to the hub's key; before, under a device-local secret and to the key
+	// configured or set up here (sync_deployment.go).
+	var secret []byte
+	if dep != nil {
+		secret = dep.secret
+	} else if secret, err = loadOrCreateSecret(secretFile); err != nil {
+		return nil, err
+	}
 	switch {
+	case dep != nil:
+		pk, err := seal.PublicKey(dep.sealKey)
+		if err != nil {
+			return nil, err
+		}
+		a.sealer = seal.NewSealer(pk, 24*time.Hour, st.Clock().Now)
+		a.hubSealed = true
 	case rc.ExportPublicKey != "":
 		pk, err := seal.ParsePublicKey(rc.ExportPublicKey)
 		if err != nil {
@@ -655,6 +675,9 @@ func exportCmd(ctx context.Context, e *env, args []string) error {
 }
 
 func exportSetup(e *env, a *recordsArea) error {
+	if a.hubSealed {
+		return errors.New("this kiosk is enrolled: personal data is sealed to the hub's key; export from the hub (officina-hub export facilita)")
+	}
 	if a.cfg.ExportPublicKey != "" {
 		return errors.New("this kiosk seals personal data to the hub's key (records.export_public_key): export from the hub instead")
 	}

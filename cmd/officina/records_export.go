@@ -22,10 +22,19 @@ func exportFacilita(ctx context.Context, e *env, k *kiosk, from, to time.Time, o
 	if out == "" {
 		return fmt.Errorf("%w: give the output directory with --out DIR", errUsage)
 	}
-	if a.cfg.ExportPublicKey != "" {
+	if a.cfg.ExportPublicKey != "" && !a.hubSealed {
 		return errors.New("this kiosk seals personal data to the hub's key, which it cannot open: run the export on the hub (officina-hub export facilita)")
 	}
 	kf, err := seal.LoadKeyFile(a.keyFile)
+	if a.hubSealed {
+		// Services recorded before enrolment were sealed to the local
+		// export key: only this kiosk can export them. Those recorded
+		// since are sealed to the hub and exported there.
+		if errors.Is(err, os.ErrNotExist) {
+			return errors.New("this kiosk is enrolled: personal data is sealed to the hub's key; run the export on the hub (officina-hub export facilita)")
+		}
+		fmt.Fprintln(e.stderr, "note: this kiosk is enrolled; this exports only the services recorded before enrolment (sealed to the local key). Those since are exported by the hub and are listed here as rejected.")
+	}
 	if errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("no export key at %s: nothing personal can have been recorded yet; run 'officina export setup' first", a.keyFile)
 	}

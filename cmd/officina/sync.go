@@ -16,6 +16,7 @@ import (
 	"github.com/officina-digitale/officina/kiosk/status"
 	"github.com/officina-digitale/officina/kiosk/store"
 	"github.com/officina-digitale/officina/kiosk/supervise"
+	"github.com/officina-digitale/officina/sync/apply"
 	"github.com/officina-digitale/officina/sync/client"
 	"github.com/officina-digitale/officina/sync/lan"
 	"github.com/officina-digitale/officina/sync/wire"
@@ -122,8 +123,14 @@ func openSync(ctx context.Context, k *kiosk) (*syncArea, error) {
 			}
 			return ""
 		},
-		// Catalogue, Blobs, Roster and Settings are wired by the lead to the
-		// content and records areas.
+		// The hub's catalogue goes to the content library (signature,
+		// blobs and the course check verified there) and is shown at once;
+		// its roster replaces the records area's. Site settings have no
+		// applier: no setting of the kiosk is meant to be changed from the
+		// hub yet, so the client keeps them raw in its state.
+		Catalogue: apply.Catalogue{Library: k.content.Library(), Reload: k.content.Reload},
+		Blobs:     k.content.Library().Blobs(),
+		Roster:    apply.Roster{Roster: k.records.roster},
 	})
 	if err != nil {
 		return nil, err
@@ -133,8 +140,7 @@ func openSync(ctx context.Context, k *kiosk) (*syncArea, error) {
 }
 
 // lanServices advertise this kiosk, browse for siblings and serve them
-// (relay when this kiosk has an uplink; blobs once the content area wires
-// its store).
+// (its content blobs, and relay when this kiosk has an uplink).
 func lanServices(k *kiosk, a *syncArea) []supervise.Service {
 	uplink := func() bool {
 		st := a.client.Status()
@@ -162,7 +168,7 @@ func lanServices(k *kiosk, a *syncArea) []supervise.Service {
 				return a.client.PostBatch(ctx, batch, sig)
 			}
 			srv := &http.Server{Addr: fmt.Sprintf(":%d", k.cfg.Sync.LAN.Port), ReadHeaderTimeout: 10 * time.Second,
-				Handler: lan.NewHandler(en.Hub.Deployment, en.Hub.HubKey, nil, relay)}
+				Handler: lan.NewHandler(en.Hub.Deployment, en.Hub.HubKey, apply.Blobs{Blobs: k.content.Library().Blobs()}, relay)}
 			go func() { <-ctx.Done(); srv.Close() }()
 			if err := srv.ListenAndServe(); err != nil && ctx.Err() == nil {
 				return err

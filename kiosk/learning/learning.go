@@ -54,9 +54,10 @@ var (
 
 // Book is the learning record of one kiosk.
 type Book struct {
-	st     *store.Store
-	secret []byte
-	random io.Reader
+	st       *store.Store
+	secret   []byte
+	previous []byte // an earlier card secret still recognised; nil if none
+	random   io.Reader
 }
 
 // New returns a Book writing to st. secret keys the card hashes (the same
@@ -78,15 +79,57 @@ type Learner struct {
 	Code string // pseudonymous code as printed, "ABCD-EFGH"
 }
 
-func (b *Book) cardHash(card string) string {
-	m := hmac.New(sha256.New, b.secret)
+func (b *Book) cardHash(card string) string { return cardHash(b.secret, card) }
+
+func cardHash(secret []byte, card string) string {
+	m := hmac.New(sha256.New, secret)
 	m.Write([]byte("card\x00" + strings.ToUpper(strings.TrimSpace(card))))
 	return hex.EncodeToString(m.Sum(nil))
 }
 
+// AcceptPrevious makes cards registered under an earlier secret still
+// recognised: the kiosk's device-local secret, replaced by the
+// deployment's at enrolment. A card found under it is re-keyed to the
+// current secret the first time it is used. Call it before the Book is
+// used.
+func (b *Book) AcceptPrevious(secret []byte) {
+	if len(secret) > 0 && !hmac.Equal(secret, b.secret) {
+		b.previous = secret
+	}
+}
+
+// rekey finds a learner registered under the previous secret and moves
+// the card to the current one, inside tx.
+func (b *Book) rekey(tx *store.Tx, card string) (Learner, error) {
+	var l Learner
+	if b.previous == nil {
+		return l, sql.ErrNoRows
+	}
+	if err := tx.QueryRow(`SELECT id, code FROM learning_learners WHERE card_hash = ?`, cardHash(b.previous, card)).Scan(&l.ID, &l.Code); err != nil {
+		return l, err
+	}
+	_, err := tx.Exec(`UPDATE learning_learners SET card_hash = ? WHERE id = ?`, b.cardHash(card), l.ID)
+	return l, err
+}
+
 // ByCard finds the learner who registered with this card.
 func (b *Book) ByCard(ctx context.Context, card string) (Learner, error) {
-	return b.find(ctx, `SELECT id, code FROM learning_learners WHERE card_hash = ?`, b.cardHash(card))
+	l, err := b.find(ctx, `SELECT id, code FROM learning_learners WHERE card_hash = ?`, b.cardHash(card))
+	if !errors.Is(err, ErrUnknownLearner) || b.previous == nil {
+		return l, err
+	}
+	err = b.st.Write(ctx, func(tx *store.Tx) error {
+		var err error
+		l, err = b.rekey(tx, card)
+		return err
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return Learner{}, ErrUnknownLearner
+	}
+	if err != nil {
+		return Learner{}, fmt.Errorf("learning: find learner: %w", err)
+	}
+	return l, nil
 }
 
 // ByCode finds the learner with this pseudonymous code, as typed.
@@ -120,6 +163,12 @@ func (b *Book) Register(ctx context.Context, card string) (Learner, error) {
 			h := b.cardHash(card)
 			hash = h
 			if err := tx.QueryRow(`SELECT id, code FROM learning_learners WHERE card_hash = ?`, h).Scan(&l.ID, &l.Code); err == nil {
+				return nil
+			} else if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			if old, err := b.rekey(tx, card); err == nil {
+				l = old
 				return nil
 			} else if !errors.Is(err, sql.ErrNoRows) {
 				return err

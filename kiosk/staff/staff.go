@@ -200,6 +200,98 @@ func (r *Roster) Put(ctx context.Context, m Member, pinHash string) error {
 	})
 }
 
+// Entry is one roster row as the hub sends it: a member and its PIN hash.
+type Entry struct {
+	Member
+	PINHash string
+}
+
+// Replace makes entries the whole roster, in one transaction: members not
+// among them stay on file (past services name them) but are deactivated, so
+// their cards no longer log in. Every entry is checked first; one bad entry
+// changes nothing. Cards may move between members.
+func (r *Roster) Replace(ctx context.Context, entries []Entry) error {
+	if err := CheckEntries(entries); err != nil {
+		return err
+	}
+	ids := map[string]bool{}
+	for _, e := range entries {
+		ids[e.ID] = true
+	}
+	return r.replace(ctx, entries, ids)
+}
+
+// CheckEntries checks a whole roster as Replace does (each member's
+// fields, PIN hashes made by HashPIN, no ID or card twice); the hub runs it
+// when a coordinator sets a roster, so a bad one is refused there.
+func CheckEntries(entries []Entry) error {
+	ids, cards := map[string]bool{}, map[string]string{}
+	for i, e := range entries {
+		if err := e.Validate(); err != nil {
+			return fmt.Errorf("staff: roster row %d (%s): %w", i+1, e.ID, err)
+		}
+		if !strings.HasPrefix(e.PINHash, "pbkdf2-sha256$") {
+			return fmt.Errorf("staff: roster row %d (%s): PIN hash is not a pbkdf2-sha256 hash", i+1, e.ID)
+		}
+		if ids[e.ID] {
+			return fmt.Errorf("staff: roster row %d: %s appears twice", i+1, e.ID)
+		}
+		if other, ok := cards[normCard(e.Card)]; ok {
+			return fmt.Errorf("staff: roster row %d: card %s is also %s's", i+1, e.Card, other)
+		}
+		ids[e.ID], cards[normCard(e.Card)] = true, e.ID
+	}
+	return nil
+}
+
+func (r *Roster) replace(ctx context.Context, entries []Entry, ids map[string]bool) error {
+	return r.st.Write(ctx, func(tx *store.Tx) error {
+		now := tx.Now().UnixMilli()
+		old := map[string]string{} // id → card before the replacement
+		rows, err := tx.Query(`SELECT id, card FROM staff`)
+		if err != nil {
+			return fmt.Errorf("staff: replace roster: %w", err)
+		}
+		for rows.Next() {
+			var id, card string
+			if err := rows.Scan(&id, &card); err != nil {
+				rows.Close()
+				return err
+			}
+			old[id] = card
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		// Park every card on a name no reader gives (cards are unique), so
+		// a card moving from one member to another does not collide.
+		if _, err := tx.Exec(`UPDATE staff SET card = '~' || id, active = 0, updated_ms = ?`, now); err != nil {
+			return fmt.Errorf("staff: replace roster: %w", err)
+		}
+		for _, e := range entries {
+			_, err := tx.Exec(`INSERT INTO staff(id, name, role, card, pin_hash, active, updated_ms) VALUES(?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT(id) DO UPDATE SET name = excluded.name, role = excluded.role, card = excluded.card,
+					pin_hash = excluded.pin_hash, active = excluded.active, updated_ms = excluded.updated_ms`,
+				e.ID, e.Name, e.Role, normCard(e.Card), e.PINHash, boolInt(e.Active), now)
+			if err != nil {
+				return fmt.Errorf("staff: save %s: %w", e.ID, err)
+			}
+		}
+		// Members who left keep their card on file (for the record),
+		// unless it now belongs to someone else.
+		for id, card := range old {
+			if ids[id] {
+				continue
+			}
+			if _, err := tx.Exec(`UPDATE staff SET card = ? WHERE id = ? AND NOT EXISTS (SELECT 1 FROM staff WHERE card = ?)`, card, id, card); err != nil {
+				return fmt.Errorf("staff: replace roster: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
 func boolInt(b bool) int {
 	if b {
 		return 1

@@ -124,6 +124,7 @@ type Roster struct {
 
 // StaffMember is one person allowed to log in as staff.
 type StaffMember struct {
+	ID      string `json:"id"` // national facilitator ID (IDFacilitatore), as in the Facilita export
 	Card    string `json:"card"`
 	Name    string `json:"name"`
 	PINHash string `json:"pin_hash"` // never the PIN itself
