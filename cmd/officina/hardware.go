@@ -214,23 +214,32 @@ type hardwareStatus struct {
 	Air     sensor.Advice   `json:"air"`
 }
 
+// problems lists what is wrong with the devices now: for /healthz and for
+// the hub's fleet view.
+func (h *hardwareArea) problems() []error {
+	var errs []error
+	if p := h.Printer.Health(); !p.OK {
+		errs = append(errs, fmt.Errorf("printer %s: %s", p.Address, p.Problem))
+	}
+	for _, s := range h.Sensors.Health() {
+		if s.Stale {
+			errs = append(errs, fmt.Errorf("sensor %s: no reading lately: %s", s.Name, s.Error))
+		}
+	}
+	for _, c := range h.Cards.Health() {
+		if !c.Connected && c.Error != "" {
+			errs = append(errs, fmt.Errorf("card reader %s: %s", c.Name, c.Error))
+		}
+	}
+	return errs
+}
+
 func registerHardwareStatus(h *hardwareArea, reg *metrics.Registry, st *status.Server) {
 	st.AddSection("hardware", func(ctx context.Context) (any, error) {
 		return hardwareStatus{Printer: h.Printer.Health(), Sensors: h.Sensors.Health(), Cards: h.Cards.Health(),
 			Air: sensor.Advise(h.Sensors.Latest())}, nil
 	})
-	st.AddHealth(func(ctx context.Context) error {
-		var errs []error
-		if p := h.Printer.Health(); !p.OK {
-			errs = append(errs, fmt.Errorf("printer %s: %s", p.Address, p.Problem))
-		}
-		for _, s := range h.Sensors.Health() {
-			if s.Stale {
-				errs = append(errs, fmt.Errorf("sensor %s: no reading lately: %s", s.Name, s.Error))
-			}
-		}
-		return errors.Join(errs...)
-	})
+	st.AddHealth(func(ctx context.Context) error { return errors.Join(h.problems()...) })
 	st.Handle("GET /data.json", h.Sensors.DataJSONHandler(version))
 	reg.Collect("officina_sensor_value", "Latest good reading of each sensor, in the unit label's unit.", "gauge", func() []metrics.Sample {
 		var out []metrics.Sample

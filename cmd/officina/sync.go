@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/officina-digitale/officina/kiosk/identity"
@@ -114,15 +115,9 @@ func openSync(ctx context.Context, k *kiosk) (*syncArea, error) {
 		MinBackoff: k.cfg.Sync.MinBackoff.D(), MaxBackoff: k.cfg.Sync.MaxBackoff.D(),
 		PartialDir: filepath.Join(k.cfg.DataDir, "sync-partial"),
 		Relays:     relays, Siblings: siblings,
-		// Device trouble for the hub's fleet view: for now the store's
-		// write health (full disk, damaged file); the hardware area's
-		// doctor can add its findings here.
-		Trouble: func() string {
-			if err, _ := k.store.WriteHealth(); err != nil {
-				return err.Error()
-			}
-			return ""
-		},
+		// Device trouble for the hub's fleet view: the store's write
+		// health (full disk, damaged file) and the hardware's problems.
+		Trouble: func() string { return kioskTrouble(k) },
 		// The hub's catalogue goes to the content library (signature,
 		// blobs and the course check verified there) and is shown at once;
 		// its roster replaces the records area's. Site settings have no
@@ -313,4 +308,19 @@ func syncCmd(ctx context.Context, e *env, args []string) error {
 	st := k.sync.client.Status()
 	fmt.Fprintf(e.stdout, "synced: %d events acknowledged by the hub, backlog %d\n", last-st.Backlog, st.Backlog)
 	return nil
+}
+
+// kioskTrouble sums up, in one line for the hub's fleet view, what is wrong
+// with this kiosk's store and devices ("" when nothing is).
+func kioskTrouble(k *kiosk) string {
+	var parts []string
+	if err, _ := k.store.WriteHealth(); err != nil {
+		parts = append(parts, err.Error())
+	}
+	if k.hardware != nil {
+		for _, err := range k.hardware.problems() {
+			parts = append(parts, err.Error())
+		}
+	}
+	return strings.Join(parts, "; ")
 }

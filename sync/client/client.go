@@ -21,6 +21,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/officina-digitale/officina/kiosk/clock"
 	"github.com/officina-digitale/officina/kiosk/identity"
@@ -480,7 +481,7 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, backl
 			h.Set(wire.HeaderAppVersion, c.o.Version)
 		}
 		if c.o.Trouble != nil {
-			if t := c.o.Trouble(); t != "" {
+			if t := troubleHeader(c.o.Trouble()); t != "" {
 				h.Set(wire.HeaderTrouble, t)
 			}
 		}
@@ -568,4 +569,28 @@ func (c *Client) set(ctx context.Context, key string, v []byte) error {
 		return fmt.Errorf("sync: save state %s: %w", key, err)
 	}
 	return nil
+}
+
+// maxTrouble bounds the device-trouble header: the fleet view shows one line.
+const maxTrouble = 500
+
+// troubleHeader makes a trouble summary safe as a header value: control
+// characters (an error message may hold a newline, which would make the
+// request fail) become spaces, and it is cut at maxTrouble bytes on a
+// character boundary.
+func troubleHeader(t string) string {
+	b := []byte(strings.TrimSpace(t))
+	for i, c := range b {
+		if c < 0x20 || c == 0x7f {
+			b[i] = ' '
+		}
+	}
+	if len(b) <= maxTrouble {
+		return string(b)
+	}
+	cut := maxTrouble - len("…")
+	for cut > 0 && !utf8.RuneStart(b[cut]) {
+		cut--
+	}
+	return string(b[:cut]) + "…"
 }
