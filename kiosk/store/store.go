@@ -84,6 +84,7 @@ type Store struct {
 
 	mu     sync.Mutex // serialises writers; held for a whole transaction
 	closed bool
+	stmts  map[string]*sql.Stmt // the writer's prepared statements, by query; under mu
 
 	recovered string // path a corrupt file was moved to at open, if any
 
@@ -149,7 +150,7 @@ func open(ctx context.Context, path, deviceID string, opts Options) (*Store, err
 	wdb.SetMaxIdleConns(1)
 	wdb.SetConnMaxLifetime(0)
 	wdb.SetConnMaxIdleTime(0)
-	s := &Store{path: path, clock: opts.Clock, log: opts.Logger, wdb: wdb, device: deviceID}
+	s := &Store{path: path, clock: opts.Clock, log: opts.Logger, wdb: wdb, device: deviceID, stmts: map[string]*sql.Stmt{}}
 	if err := s.migrate(ctx, append([]Schema{coreSchema}, opts.Schemas...)); err != nil {
 		wdb.Close()
 		return nil, err
@@ -253,6 +254,9 @@ func (s *Store) Close() error {
 	var errs []error
 	if s.rdb != nil {
 		errs = append(errs, s.rdb.Close())
+	}
+	for _, st := range s.stmts {
+		st.Close()
 	}
 	// A passive checkpoint keeps the WAL short across restarts.
 	if _, err := s.wdb.Exec("PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
