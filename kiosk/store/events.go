@@ -42,6 +42,7 @@ type Tx struct {
 	// unprepared are statements run in this Tx that the store has not
 	// prepared yet; it prepares them after the commit.
 	unprepared []string
+	bound      map[string]*sql.Stmt // the store's statements bound to this Tx
 }
 
 // maxPrepared bounds the writer's statement cache, in case some caller
@@ -54,8 +55,18 @@ const maxPrepared = 256
 // spends more time parsing and planning a small statement than running it,
 // so every Tx after the first skips that.
 func (t *Tx) prepared(query string) *sql.Stmt {
+	if st := t.bound[query]; st != nil {
+		return st
+	}
 	if st := t.s.stmts[query]; st != nil {
-		return t.tx.StmtContext(t.ctx, st)
+		// Bound once per Tx: a Tx that runs a statement many times (an
+		// import) holds one binding, not one per run.
+		if t.bound == nil {
+			t.bound = map[string]*sql.Stmt{}
+		}
+		b := t.tx.StmtContext(t.ctx, st)
+		t.bound[query] = b
+		return b
 	}
 	if len(t.s.stmts)+len(t.unprepared) < maxPrepared && !slices.Contains(t.unprepared, query) {
 		t.unprepared = append(t.unprepared, query)
@@ -230,6 +241,8 @@ func (t *Tx) Exec(query string, args ...any) (sql.Result, error) {
 }
 
 // QueryRow reads inside the transaction, seeing its own uncommitted writes.
+// Its statement is prepared once per store, so Scan the row before running
+// the same query text again.
 // Pending appends are written first; if that fails, the error is returned
 // by Write and nothing is committed.
 func (t *Tx) QueryRow(query string, args ...any) *sql.Row {
@@ -244,13 +257,9 @@ func (t *Tx) Query(query string, args ...any) (*sql.Rows, error) {
 	if err := t.flush(); err != nil {
 		return nil, err
 	}
-	var r *sql.Rows
-	var err error
-	if st := t.prepared(query); st != nil {
-		r, err = st.QueryContext(t.ctx, args...)
-	} else {
-		r, err = t.tx.QueryContext(t.ctx, query, args...)
-	}
+	// Not from the statement cache: a caller may run the same query again
+	// while iterating these rows, and a cached statement has one cursor.
+	r, err := t.tx.QueryContext(t.ctx, query, args...)
 	return r, classify(err)
 }
 

@@ -421,3 +421,51 @@ func TestPreparedStatementsAcrossTransactions(t *testing.T) {
 		t.Fatalf("event numbers %v, want 1 to 4 with no gap", seqs)
 	}
 }
+
+// A query run again while its rows are being read does not disturb them.
+func TestQueryNestedInItsOwnRows(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTemp(t, store.Options{})
+	for i := range 3 {
+		if err := s.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.Append("note", 1, []byte(fmt.Sprint(i)))
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const q = `SELECT seq FROM events WHERE seq > ? ORDER BY seq`
+	var pairs []string
+	for range 2 { // the second time, any statement cached by the first is used
+		pairs = pairs[:0]
+		if err := s.Write(ctx, func(tx *store.Tx) error {
+			rows, err := tx.Query(q, 0)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var a int
+				if err := rows.Scan(&a); err != nil {
+					return err
+				}
+				inner, err := tx.Query(q, a)
+				if err != nil {
+					return err
+				}
+				n := 0
+				for inner.Next() {
+					n++
+				}
+				inner.Close()
+				pairs = append(pairs, fmt.Sprint(a, ":", n))
+			}
+			return rows.Err()
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := strings.Join(pairs, " "); got != "1:2 2:1 3:0" {
+		t.Fatalf("outer:inner counts %q, want 1:2 2:1 3:0", got)
+	}
+}
