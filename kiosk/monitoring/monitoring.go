@@ -135,7 +135,7 @@ func Export(ctx context.Context, events iter.Seq2[store.Event, error], opts Opti
 		return nil
 	}
 
-	for ev, err := range prefetch(events) {
+	for ev, err := range events {
 		if err != nil {
 			return res, fmt.Errorf("monitoring: read events: %w", err)
 		}
@@ -192,66 +192,6 @@ func Export(ctx context.Context, events iter.Seq2[store.Event, error], opts Opti
 }
 
 const batchSize = 1024
-
-// prefetch runs events on another goroutine, a chunk ahead, so reading the
-// store overlaps decoding and writing. It yields the same events and error
-// in the same order, and when the caller stops early it stops the reading
-// and waits for it, so nothing touches the store after Export returns.
-func prefetch(events iter.Seq2[store.Event, error]) iter.Seq2[store.Event, error] {
-	type chunk struct {
-		evs []store.Event
-		err error
-	}
-	const size = 512
-	return func(yield func(store.Event, error) bool) {
-		ch := make(chan chunk, 2)
-		stop := make(chan struct{})
-		go func() {
-			defer close(ch)
-			send := func(c chunk) bool {
-				select {
-				case ch <- c:
-					return true
-				case <-stop:
-					return false
-				}
-			}
-			buf := make([]store.Event, 0, size)
-			for ev, err := range events {
-				if err != nil {
-					send(chunk{buf, err})
-					return
-				}
-				buf = append(buf, ev)
-				if len(buf) == size {
-					if !send(chunk{buf, nil}) {
-						return
-					}
-					buf = make([]store.Event, 0, size)
-				}
-			}
-			if len(buf) > 0 {
-				send(chunk{buf, nil})
-			}
-		}()
-		defer func() {
-			close(stop)
-			for range ch { // until the reader has returned
-			}
-		}()
-		for c := range ch {
-			for _, ev := range c.evs {
-				if !yield(ev, nil) {
-					return
-				}
-			}
-			if c.err != nil {
-				yield(store.Event{}, c.err)
-				return
-			}
-		}
-	}
-}
 
 // decoded is one service event on its way to a row.
 type decoded struct {
