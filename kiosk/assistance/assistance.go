@@ -95,7 +95,22 @@ func (d *Desk) activeStaff(ctx context.Context, id string, roles ...string) (sta
 	if strings.TrimSpace(id) == "" {
 		return staff.Member{}, inputErr("staff", "give the national ID of the staff member")
 	}
-	m, err := d.roster.Get(ctx, id)
+	return d.checkStaff(id, func() (staff.Member, error) { return d.roster.Get(ctx, id) }, roles...)
+}
+
+// activeStaffIn is activeStaff inside a write transaction.
+func (d *Desk) activeStaffIn(tx *store.Tx, id string, roles ...string) (staff.Member, error) {
+	if d.roster == nil {
+		return staff.Member{}, errors.New("assistance: no staff roster")
+	}
+	if strings.TrimSpace(id) == "" {
+		return staff.Member{}, inputErr("staff", "give the national ID of the staff member")
+	}
+	return d.checkStaff(id, func() (staff.Member, error) { return d.roster.GetIn(tx, id) }, roles...)
+}
+
+func (d *Desk) checkStaff(id string, get func() (staff.Member, error), roles ...string) (staff.Member, error) {
+	m, err := get()
 	if errors.Is(err, staff.ErrNotOnRoster) {
 		return m, inputErr("staff", "%s is not on the staff roster", id)
 	}

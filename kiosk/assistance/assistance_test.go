@@ -108,12 +108,20 @@ func TestRecordService(t *testing.T) {
 func TestRecordServiceRejectsAndKeepsNothing(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
+	hash, _ := staff.HashPIN("1234", 1000)
+	if err := f.desk.roster.Put(ctx, staff.Member{ID: "FAC-GE-009", Name: "Ex Facilitatore", Role: staff.Facilitator, Card: "AA09", Active: false}, hash); err != nil {
+		t.Fatal(err)
+	}
 	before := countEvents(t, f.st)
 	tests := []struct {
 		name  string
 		edit  func(*ServiceInput)
 		check func(error) bool
 	}{
+		{"staff no longer active", func(in *ServiceInput) { in.Staff = "FAC-GE-009" }, func(err error) bool {
+			return fieldIs("staff")(err) && strings.Contains(err.Error(), "no longer active")
+		}},
+		{"no staff", func(in *ServiceInput) { in.Staff = " " }, fieldIs("staff")},
 		{"wrong check character", func(in *ServiceInput) { in.Person.CF = "RSSMRA80A01D969A" }, func(err error) bool {
 			var ce *codicefiscale.Error
 			return errors.As(err, &ce) && strings.Contains(err.Error(), "should be Z")

@@ -276,14 +276,12 @@ func (r Row) Check(checkCF CFChecker) []Problem {
 			}
 			return
 		}
-		seen := map[string]bool{}
-		for _, c := range v {
+		for i, c := range v { // a handful of codes: no map needed
 			if _, ok := list[c]; !ok {
 				add(col, fmt.Sprintf("%q is not in the code list", c), fix)
-			} else if seen[c] {
+			} else if slices.Contains(v[:i], c) {
 				add(col, fmt.Sprintf("%q is repeated", c), fix)
 			}
-			seen[c] = true
 		}
 	}
 	multi("PR2", r.UsedBefore, ServiceTypes, false, "use SE3 codes")
@@ -302,14 +300,12 @@ func (r Row) Check(checkCF CFChecker) []Problem {
 	if len(r.Competences) == 0 {
 		add("SE5", "is empty", "pick the competence (the guide used gives it)")
 	}
-	seen := map[int]bool{}
-	for _, c := range r.Competences {
+	for i, c := range r.Competences {
 		if _, ok := AreaOf(c); !ok {
 			add("SE5", fmt.Sprintf("%d is not a competence 1–13", c), "pick the competence")
-		} else if seen[c] {
+		} else if slices.Contains(r.Competences[:i], c) {
 			add("SE5", fmt.Sprintf("%d is repeated", c), "list each competence once")
 		}
-		seen[c] = true
 	}
 	if len(r.Areas) > 0 && !slices.Equal(r.Areas, DeriveAreas(r.Competences)) {
 		add("SE4", fmt.Sprintf("%s does not match the competences %s", Join(r.Areas), JoinInts(r.Competences)), "leave SE4 to be derived from SE5")

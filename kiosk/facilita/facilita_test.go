@@ -60,6 +60,9 @@ func TestCheck(t *testing.T) {
 		{"no education", func(r *Row) { r.Education = "" }, "AN9"},
 		{"unknown domain", func(r *Row) { r.Domains = []string{"Z"} }, "SE6"},
 		{"competence 14", func(r *Row) { r.Competences = []int{14} }, "SE5"},
+		{"repeated competence", func(r *Row) { r.Competences = []int{9, 6, 9} }, "SE5"},
+		{"repeated domain", func(r *Row) { r.Domains = []string{"A", "L", "A"} }, "SE6"},
+		{"repeated service type", func(r *Row) { r.ServiceTypes = []string{"A", "A"} }, "SE3"},
 		{"wrong area", func(r *Row) { r.Areas = []string{"A"} }, "SE4"},
 		{"no CF and no document", func(r *Row) { r.CF, r.NoCF = "", true }, "AN5"},
 		{"bad CF", func(r *Row) { r.CF = "X" }, "AN3"},
@@ -87,7 +90,7 @@ func TestCheck(t *testing.T) {
 }
 
 func TestDurationAndAgeBand(t *testing.T) {
-	for d, want := range map[time.Duration]string{20 * time.Second: "00:01", 90 * time.Minute: "01:30", 29*time.Minute + 31*time.Second: "00:30", 10 * time.Hour: "10:00"} {
+	for d, want := range map[time.Duration]string{20 * time.Second: "00:01", 90 * time.Minute: "01:30", 29*time.Minute + 31*time.Second: "00:30", 10 * time.Hour: "10:00", 99*time.Hour + 59*time.Minute: "99:59", 100*time.Hour + 5*time.Minute: "100:05"} {
 		if got := Duration(d); got != want {
 			t.Errorf("Duration(%v) = %s, want %s", d, got, want)
 		}

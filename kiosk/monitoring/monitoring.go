@@ -219,7 +219,7 @@ func decodeAll(batch []*decoded, o *seal.Opener, from, to string) {
 }
 
 func decodeOne(d *decoded, o *seal.Opener, from, to string) {
-	if err := json.Unmarshal(d.ev.Payload, &d.svc); err != nil {
+	if err := decodeService(d.ev.Payload, &d.svc); err != nil {
 		d.inPeriod = true // counted, and reported: never silently dropped
 		d.problems = []facilita.Problem{{Column: "-", Reason: "the event is damaged: " + err.Error(), Fix: "report it to the Officina maintainers"}}
 		return
@@ -274,7 +274,7 @@ func buildRow(svc assistance.ServiceEvent, o *seal.Opener) (facilita.Row, []faci
 	}
 	defer clear(b)
 	var id people.Sealed
-	if err := json.Unmarshal(b, &id); err != nil {
+	if err := decodeSealed(b, &id); err != nil {
 		return row, []facilita.Problem{{Column: "AN3", Reason: "the sealed identity is damaged", Fix: "report it to the Officina maintainers"}}, false
 	}
 	row.FirstName, row.Surname = id.FirstName, id.Surname

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"iter"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -226,5 +228,62 @@ func TestExportWithTheWrongKeyRejectsEverything(t *testing.T) {
 	}
 	if _, err := Export(context.Background(), seq(evs), Options{From: day("2026-02-01"), To: day("2026-01-01"), Opener: seal.NewOpener(other), Dir: t.TempDir()}); err == nil {
 		t.Error("a period ending before it starts was accepted")
+	}
+}
+
+// An error reading the events stops the export with that error, and the
+// events are not read any further once Export has returned.
+func TestExportStopsOnAReadError(t *testing.T) {
+	priv, _ := seal.GenerateKey()
+	evs := synthetic(3000, seal.NewSealer(priv.PublicKey(), time.Hour, time.Now), nil)
+	broken := errors.New("disk I/O error")
+	var pulled, afterReturn atomic.Int64
+	var returned atomic.Bool
+	events := func(yield func(store.Event, error) bool) {
+		for i, ev := range evs {
+			if returned.Load() {
+				afterReturn.Add(1)
+			}
+			pulled.Add(1)
+			if i == 2000 {
+				yield(store.Event{}, broken)
+				return
+			}
+			if !yield(ev, nil) {
+				return
+			}
+		}
+	}
+	_, err := Export(context.Background(), events, Options{From: day("2026-01-01"), To: day("2026-12-31"), Opener: seal.NewOpener(priv), Dir: t.TempDir()})
+	returned.Store(true)
+	if !errors.Is(err, broken) || !strings.Contains(err.Error(), "read events") {
+		t.Fatalf("err = %v, want the read error", err)
+	}
+	if pulled.Load() != 2001 || afterReturn.Load() != 0 {
+		t.Fatalf("pulled %d events (%d after Export returned), want 2001 and 0", pulled.Load(), afterReturn.Load())
+	}
+}
+
+// A failing file write stops the export early; the reading stops with it.
+func TestExportStopsReadingWhenWritingFails(t *testing.T) {
+	priv, _ := seal.GenerateKey()
+	evs := synthetic(30_000, seal.NewSealer(priv.PublicKey(), time.Hour, time.Now), nil)
+	var running atomic.Int64
+	events := func(yield func(store.Event, error) bool) {
+		running.Add(1)
+		defer running.Add(-1)
+		for _, ev := range evs {
+			if !yield(ev, nil) {
+				return
+			}
+		}
+	}
+	dir := filepath.Join(t.TempDir(), "missing", "dir")
+	_, err := Export(context.Background(), events, Options{From: day("2026-01-01"), To: day("2026-12-31"), Opener: seal.NewOpener(priv), Dir: dir})
+	if err == nil {
+		t.Fatal("export into a missing directory succeeded")
+	}
+	if n := running.Load(); n != 0 {
+		t.Fatalf("the event reader is still running after Export returned")
 	}
 }

@@ -304,11 +304,22 @@ func (r *Roster) Get(ctx context.Context, id string) (Member, error) {
 	return r.one(ctx, `WHERE id = ?`, id)
 }
 
+// GetIn is Get inside a write transaction, for a record that checks its
+// staff member in the transaction that stores it.
+func (r *Roster) GetIn(tx *store.Tx, id string) (Member, error) {
+	return scanMember(tx.QueryRow(selectMember+`WHERE id = ?`, id), id)
+}
+
+const selectMember = `SELECT id, name, role, card, active FROM staff `
+
 func (r *Roster) one(ctx context.Context, where string, arg any) (Member, error) {
+	return scanMember(r.st.DB().QueryRowContext(ctx, selectMember+where, arg), arg)
+}
+
+func scanMember(row *sql.Row, arg any) (Member, error) {
 	var m Member
 	var active int
-	err := r.st.DB().QueryRowContext(ctx, `SELECT id, name, role, card, active FROM staff `+where, arg).
-		Scan(&m.ID, &m.Name, &m.Role, &m.Card, &active)
+	err := row.Scan(&m.ID, &m.Name, &m.Role, &m.Card, &active)
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, fmt.Errorf("%w: %v", ErrNotOnRoster, arg)
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"strings"
 	"time"
 )
@@ -37,8 +38,68 @@ type Tx struct {
 	synced  *bool // clock state, asked once per transaction
 	next    int64 // next sequence number; 0 until the first Append
 	pending []pendingEvent
-	batch   *sql.Stmt // the appendBatch-row INSERT, prepared when first needed
-	failed  error     // a flush that failed where it could not be returned
+	failed  error // a flush that failed where it could not be returned
+	// unprepared are statements run in this Tx that the store has not
+	// prepared yet; it prepares them after the commit.
+	unprepared []string
+	bound      map[string]*sql.Stmt // the store's statements bound to this Tx
+}
+
+// maxPrepared bounds the writer's statement cache, in case some caller
+// builds statements on the fly.
+const maxPrepared = 256
+
+// prepared returns the store's prepared statement for query, bound to this
+// Tx, or nil if there is none yet (then query is noted, to be prepared once
+// the Tx is over: the writer's only connection is busy meanwhile). SQLite
+// spends more time parsing and planning a small statement than running it,
+// so every Tx after the first skips that.
+func (t *Tx) prepared(query string) *sql.Stmt {
+	if st := t.bound[query]; st != nil {
+		return st
+	}
+	if st := t.s.stmts[query]; st != nil {
+		// Bound once per Tx: a Tx that runs a statement many times (an
+		// import) holds one binding, not one per run.
+		if t.bound == nil {
+			t.bound = map[string]*sql.Stmt{}
+		}
+		b := t.tx.StmtContext(t.ctx, st)
+		t.bound[query] = b
+		return b
+	}
+	if len(t.s.stmts)+len(t.unprepared) < maxPrepared && !slices.Contains(t.unprepared, query) {
+		t.unprepared = append(t.unprepared, query)
+	}
+	return nil
+}
+
+func (t *Tx) exec(query string, args ...any) (sql.Result, error) {
+	if st := t.prepared(query); st != nil {
+		return st.ExecContext(t.ctx, args...)
+	}
+	return t.tx.ExecContext(t.ctx, query, args...)
+}
+
+func (t *Tx) queryRow(query string, args ...any) *sql.Row {
+	if st := t.prepared(query); st != nil {
+		return st.QueryRowContext(t.ctx, args...)
+	}
+	return t.tx.QueryRowContext(t.ctx, query, args...)
+}
+
+// prepare adds queries to the statement cache. The caller holds s.mu and
+// no transaction is open. A statement that fails to prepare is left out;
+// running it will give the error.
+func (s *Store) prepare(ctx context.Context, queries []string) {
+	for _, q := range queries {
+		if _, ok := s.stmts[q]; ok || len(s.stmts) >= maxPrepared {
+			continue
+		}
+		if st, err := s.wdb.PrepareContext(ctx, q); err == nil {
+			s.stmts[q] = st
+		}
+	}
 }
 
 type pendingEvent struct {
@@ -87,6 +148,7 @@ func (s *Store) write(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", classify(err))
 	}
+	s.prepare(ctx, tx.unprepared)
 	return nil
 }
 
@@ -109,7 +171,7 @@ func (t *Tx) Append(kind string, version int, payload []byte) (Event, error) {
 		// sqlite_sequence keeps the highest seq ever used, even after the
 		// rows are pruned, so numbering never reuses or skips a number.
 		var last int64
-		err := t.tx.QueryRowContext(t.ctx, `SELECT seq FROM sqlite_sequence WHERE name = 'events'`).Scan(&last)
+		err := t.queryRow(`SELECT seq FROM sqlite_sequence WHERE name = 'events'`).Scan(&last)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return Event{}, fmt.Errorf("store: append %s: %w", kind, classify(err))
 		}
@@ -139,18 +201,7 @@ func (t *Tx) flush() error {
 		for _, e := range rows {
 			args = append(args, e.seq, e.kind, e.version, e.payload, e.wallMS, e.synced)
 		}
-		var err error
-		if n == appendBatch {
-			if t.batch == nil {
-				t.batch, err = t.tx.PrepareContext(t.ctx, insertEvents(appendBatch))
-			}
-			if err == nil {
-				_, err = t.batch.ExecContext(t.ctx, args...)
-			}
-		} else {
-			_, err = t.tx.ExecContext(t.ctx, insertEvents(n), args...)
-		}
-		if err != nil {
+		if _, err := t.exec(insertEvents(n), args...); err != nil {
 			return fmt.Errorf("store: append %s: %w", rows[0].kind, classify(err))
 		}
 		t.pending = t.pending[n:]
@@ -185,18 +236,20 @@ func (t *Tx) Exec(query string, args ...any) (sql.Result, error) {
 	if err := t.flush(); err != nil {
 		return nil, err
 	}
-	r, err := t.tx.ExecContext(t.ctx, query, args...)
+	r, err := t.exec(query, args...)
 	return r, classify(err)
 }
 
 // QueryRow reads inside the transaction, seeing its own uncommitted writes.
+// Its statement is prepared once per store, so Scan the row before running
+// the same query text again.
 // Pending appends are written first; if that fails, the error is returned
 // by Write and nothing is committed.
 func (t *Tx) QueryRow(query string, args ...any) *sql.Row {
 	if err := t.flush(); err != nil {
 		t.failed = err
 	}
-	return t.tx.QueryRowContext(t.ctx, query, args...)
+	return t.queryRow(query, args...)
 }
 
 // Query reads inside the transaction.
@@ -204,6 +257,8 @@ func (t *Tx) Query(query string, args ...any) (*sql.Rows, error) {
 	if err := t.flush(); err != nil {
 		return nil, err
 	}
+	// Not from the statement cache: a caller may run the same query again
+	// while iterating these rows, and a cached statement has one cursor.
 	r, err := t.tx.QueryContext(t.ctx, query, args...)
 	return r, classify(err)
 }

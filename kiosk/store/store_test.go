@@ -348,3 +348,124 @@ func TestAppendBatchBoundaries(t *testing.T) {
 		t.Errorf("read %d events, want 301", want-1)
 	}
 }
+
+// The writer reuses prepared statements across transactions: the same
+// statement must keep seeing the data as it is, after a rolled-back
+// transaction, after the table changes shape, and when far more distinct
+// statements run than the cache holds.
+func TestPreparedStatementsAcrossTransactions(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTemp(t, store.Options{})
+	if err := s.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(`CREATE TABLE notes(id INTEGER PRIMARY KEY, body TEXT NOT NULL)`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	insert := func(id int, body string) error {
+		return s.Write(ctx, func(tx *store.Tx) error {
+			if _, err := tx.Append("note", 1, []byte(body)); err != nil {
+				return err
+			}
+			_, err := tx.Exec(`INSERT INTO notes(id, body) VALUES(?, ?)`, id, body)
+			return err
+		})
+	}
+	count := func() (n int) {
+		if err := s.Write(ctx, func(tx *store.Tx) error {
+			return tx.QueryRow(`SELECT COUNT(*) FROM notes`).Scan(&n)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for i := 1; i <= 3; i++ {
+		if err := insert(i, fmt.Sprint("note ", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := insert(2, "again"); err == nil {
+		t.Fatal("a repeated primary key was accepted")
+	}
+	if n := count(); n != 3 {
+		t.Fatalf("%d notes after a failed insert, want 3", n)
+	}
+	if err := s.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(`ALTER TABLE notes ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := insert(4, "after the change"); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 400 { // more distinct statements than the cache keeps
+		var v int
+		if err := s.Write(ctx, func(tx *store.Tx) error {
+			return tx.QueryRow(fmt.Sprintf(`SELECT %d + COUNT(*) FROM notes`, i)).Scan(&v)
+		}); err != nil || v != i+4 {
+			t.Fatalf("statement %d: %d, %v", i, v, err)
+		}
+	}
+	if n := count(); n != 4 {
+		t.Fatalf("%d notes, want 4", n)
+	}
+	var seqs []uint64
+	for ev, err := range s.Events(ctx, 0) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		seqs = append(seqs, ev.Seq)
+	}
+	if fmt.Sprint(seqs) != "[1 2 3 4]" {
+		t.Fatalf("event numbers %v, want 1 to 4 with no gap", seqs)
+	}
+}
+
+// A query run again while its rows are being read does not disturb them.
+func TestQueryNestedInItsOwnRows(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTemp(t, store.Options{})
+	for i := range 3 {
+		if err := s.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.Append("note", 1, []byte(fmt.Sprint(i)))
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const q = `SELECT seq FROM events WHERE seq > ? ORDER BY seq`
+	var pairs []string
+	for range 2 { // the second time, any statement cached by the first is used
+		pairs = pairs[:0]
+		if err := s.Write(ctx, func(tx *store.Tx) error {
+			rows, err := tx.Query(q, 0)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var a int
+				if err := rows.Scan(&a); err != nil {
+					return err
+				}
+				inner, err := tx.Query(q, a)
+				if err != nil {
+					return err
+				}
+				n := 0
+				for inner.Next() {
+					n++
+				}
+				inner.Close()
+				pairs = append(pairs, fmt.Sprint(a, ":", n))
+			}
+			return rows.Err()
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := strings.Join(pairs, " "); got != "1:2 2:1 3:0" {
+		t.Fatalf("outer:inner counts %q, want 1:2 2:1 3:0", got)
+	}
+}
