@@ -17,8 +17,14 @@ help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 .PHONY: run
-run: gui-deps ## start the kiosk on its embedded defaults (window, simulated hardware, no hub)
-	CGO_ENABLED=1 $(GO) run ./cmd/officina run
+run: ## start the kiosk on its embedded defaults, in a window (headless when there is no display)
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+		scripts/need-packages $(GUI_PKGS) && \
+		CGO_ENABLED=1 $(GO) run ./cmd/officina run --set ui.fullscreen=false; \
+	else \
+		echo "make run: no display (DISPLAY and WAYLAND_DISPLAY are empty), so the kiosk runs headless; its status is on http://127.0.0.1:7070/status"; \
+		CGO_ENABLED=0 $(GO) run ./cmd/officina run --headless; \
+	fi
 
 .PHONY: run-headless
 run-headless: ## start the kiosk services without a window (no display, no cgo)
@@ -59,3 +65,21 @@ bench: ## run the benchmarks (figures go in docs/BENCHMARKS.md)
 lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+
+# The real window under a virtual X server (Xvfb) at the 7" panel's size.
+XVFB_DISPLAY ?= :93
+XVFB_SIZE    ?= 800x480
+
+.PHONY: screenshots
+screenshots: ## draw each main screen in Italian and English into docs/screenshots (needs xvfb, x11-apps)
+	$(GO) build -o $(BIN)/officina ./cmd/officina
+	Xvfb $(XVFB_DISPLAY) -screen 0 $(XVFB_SIZE)x24 -nolisten tcp & pid=$$!; sleep 1; \
+	DISPLAY=$(XVFB_DISPLAY) $(BIN)/officina screenshots --out docs/screenshots --size $(XVFB_SIZE); rc=$$?; \
+	kill $$pid; exit $$rc
+
+.PHONY: ui-bench
+ui-bench: ## time launch to home, screen changes and memory of the real window under Xvfb
+	$(GO) build -o $(BIN)/officina ./cmd/officina
+	Xvfb $(XVFB_DISPLAY) -screen 0 $(XVFB_SIZE)x24 -nolisten tcp & pid=$$!; sleep 1; \
+	for i in 1 2 3 4 5; do DISPLAY=$(XVFB_DISPLAY) $(BIN)/officina ui-bench --size $(XVFB_SIZE) || break; done; rc=$$?; \
+	kill $$pid; exit $$rc

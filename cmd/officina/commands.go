@@ -12,7 +12,7 @@ import (
 // supervised loops and its tables.
 
 func moreCommands() []command {
-	return concat(contentCommands(), recordsCommands(), hardwareCommands(), syncCommands())
+	return concat(contentCommands(), recordsCommands(), hardwareCommands(), syncCommands(), uiCommands())
 }
 
 func moreServices(k *kiosk, reg *metrics.Registry, st *status.Server) []supervise.Service {

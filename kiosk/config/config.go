@@ -73,6 +73,10 @@ type UI struct {
 	IdleWarning Duration `toml:"idle_warning"`
 	// Run full screen (true on a kiosk, false for development).
 	Fullscreen bool `toml:"fullscreen"`
+	// Show buttons that simulate card taps (library, health and staff card), for demos without a reader.
+	DemoCards bool `toml:"demo_cards"`
+	// Read lesson and guide text aloud when espeak-ng or recorded audio is available.
+	ReadAloud bool `toml:"read_aloud"`
 }
 
 // Privacy configures retention of personal data.
@@ -94,6 +98,8 @@ func Default() Config {
 			IdleTimeout: Duration(120 * time.Second),
 			IdleWarning: Duration(30 * time.Second),
 			Fullscreen:  true,
+			DemoCards:   true,
+			ReadAloud:   true,
 		},
 		Privacy:  Privacy{RetentionDays: 730},
 		Content:  defaultContent(),
@@ -224,6 +230,9 @@ func (c Config) Validate() error {
 	}
 	if c.UI.IdleTimeout.D() < 10*time.Second {
 		errs = append(errs, fmt.Errorf("config: ui.idle_timeout %s is too short for a person to read a screen; use at least 10s", c.UI.IdleTimeout.D()))
+	}
+	if c.UI.IdleWarning.D() < 5*time.Second {
+		errs = append(errs, fmt.Errorf("config: ui.idle_warning %s leaves no time to tap \"I need more time\"; use at least 5s", c.UI.IdleWarning.D()))
 	}
 	if c.Privacy.RetentionDays < 1 {
 		errs = append(errs, fmt.Errorf("config: privacy.retention_days must be at least 1"))
