@@ -49,10 +49,27 @@ func runUI(ctx context.Context, k *kiosk, st *status.Server) error {
 		w.SetFullScreen(true)
 		w.SetCloseIntercept(func() {})
 	}
-	u := ui.New(w, state.New(uiDeps(k)), cat, ui.Options{Demo: k.cfg.UI.DemoCards, Quit: a.Quit})
+	sa := state.New(uiDeps(k))
+	u := ui.New(w, sa, cat, ui.Options{Demo: k.cfg.UI.DemoCards, Quit: a.Quit})
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() { _ = u.Run(runCtx) }()
+	// Card taps and new sensor readings arrive on the hardware's goroutines
+	// and reach the UI state only through fyne.Do.
+	go func() {
+		_ = cardLoop(runCtx, k.hardware.Cards, k.records.roster, func(c state.Card) {
+			fyne.Do(func() { sa.CardTapped(c) })
+		})
+	}()
+	go func() {
+		_ = sensorLoop(runCtx, k.hardware.Sensors, func() {
+			fyne.Do(func() {
+				if sa.Screen() == state.Air {
+					sa.Refresh()
+				}
+			})
+		})
+	}()
 	go func() {
 		<-runCtx.Done()
 		fyne.Do(a.Quit)
