@@ -115,13 +115,19 @@ func tapCard(ctx context.Context, roster *staff.Roster, t card.Tap) (state.Card,
 	if roster != nil {
 		if ms, err := roster.List(ctx); err == nil {
 			for _, m := range ms {
-				if m.Active && m.Card != "" && strings.EqualFold(m.Card, text) {
+				if m.Active && m.Card != "" && rosterCard(m.Card) == rosterCard(text) {
 					return state.Card{Kind: state.CardStaff, ID: text}, true
 				}
 			}
 		}
 	}
 	return state.Card{Kind: state.CardCitizen, ID: text}, true
+}
+
+// rosterCard writes a card UID the way the roster stores it: upper case,
+// without the spaces, colons or dashes readers put between bytes.
+func rosterCard(s string) string {
+	return strings.ToUpper(strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ':' || r == '-' }), ""))
 }
 
 // cardLoop delivers every card tap to the UI until ctx is done. deliver is

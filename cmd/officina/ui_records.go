@@ -82,7 +82,7 @@ func (q *uiQueue) printout(t assistance.Ticket, topic string) printer.Ticket {
 			service = it.Title.String()
 		}
 	}
-	if m := int(t.Wait.Round(time.Minute) / time.Minute); t.Ahead > 0 && m > 0 {
+	if m := int(t.Wait.Round(time.Minute) / time.Minute); m > 0 {
 		service += fmt.Sprintf(" · attesa circa %d min", m)
 	}
 	return printer.Ticket{Place: q.place, Number: strconv.Itoa(t.Number), Service: service, Waiting: t.Ahead, Issued: t.Taken}
