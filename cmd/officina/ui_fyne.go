@@ -24,6 +24,7 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"github.com/officina-digitale/officina/kiosk/clock"
+	"github.com/officina-digitale/officina/kiosk/config"
 	"github.com/officina-digitale/officina/kiosk/i18n"
 	"github.com/officina-digitale/officina/kiosk/status"
 	"github.com/officina-digitale/officina/kiosk/ui"
@@ -104,6 +105,62 @@ func tourApp(size fyne.Size) (fyne.App, fyne.Window, *state.App, error) {
 	return a, w, sa, nil
 }
 
+// tourKiosk opens a fresh kiosk in a temporary data directory, with a
+// facilitator on its roster for the tour, and runs its sensors so the air
+// screen has values.
+func tourKiosk(ctx context.Context, e *env) (*kiosk, string, func(), error) {
+	dir, err := os.MkdirTemp("", "officina-tour-")
+	if err != nil {
+		return nil, "", nil, err
+	}
+	cfg := config.Default()
+	cfg.DataDir = dir
+	cfg.Records.SiteName = "Biblioteca Berio"
+	k, err := openKiosk(ctx, cfg, newLogger(cfg, e))
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, "", nil, err
+	}
+	const pin = "246810" // only on this throw-away roster
+	if err := seedTourStaff(ctx, k, pin); err != nil {
+		k.Close()
+		os.RemoveAll(dir)
+		return nil, "", nil, err
+	}
+	readings, stop := k.hardware.Sensors.Subscribe(16)
+	sctx, cancel := context.WithCancel(ctx)
+	go func() { _ = k.hardware.Sensors.Run(sctx) }()
+	got := map[string]bool{}
+	deadline := time.After(5 * time.Second)
+wait:
+	for len(got) < 2 {
+		select {
+		case r := <-readings:
+			got[r.Place] = true
+		case <-deadline:
+			break wait
+		}
+	}
+	stop()
+	return k, pin, func() { cancel(); k.Close(); os.RemoveAll(dir) }, nil
+}
+
+// kioskWindow is a full-screen window over k's real areas.
+func kioskWindow(k *kiosk, size fyne.Size) (fyne.App, fyne.Window, *state.App, error) {
+	cat, err := i18n.Load()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	a := app.NewWithID(appID)
+	sa := state.New(uiDeps(k))
+	w := a.NewWindow("Officina")
+	w.Resize(size)
+	w.SetFixedSize(true)
+	w.SetFullScreen(true)
+	ui.New(w, sa, cat, ui.Options{})
+	return a, w, sa, nil
+}
+
 func parseSize(s string) (fyne.Size, error) {
 	ws, hs, ok := strings.Cut(s, "x")
 	wi, err1 := strconv.Atoi(ws)
@@ -127,6 +184,7 @@ func screenshotsCmd(ctx context.Context, e *env, args []string) error {
 	out := fs.String("out", "docs/screenshots", "directory for the PNG files")
 	sizeFlag := fs.String("size", "800x480", "window size in pixels")
 	langs := fs.String("langs", "it,en", "comma-separated languages")
+	kioskMode := fs.Bool("kiosk", false, "draw a fresh kiosk's real areas (built-in catalogue, desk, roster, simulated hardware, in a temporary data directory) instead of the demo data")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -137,9 +195,28 @@ func screenshotsCmd(ctx context.Context, e *env, args []string) error {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
-	a, w, sa, err := tourApp(size)
-	if err != nil {
-		return err
+	var a fyne.App
+	var w fyne.Window
+	var visit func(state.Screen) error
+	var setLang func(string)
+	if *kioskMode {
+		k, pin, cleanup, err := tourKiosk(ctx, e)
+		if err != nil {
+			return err
+		}
+		defer cleanup()
+		var sa *state.App
+		if a, w, sa, err = kioskWindow(k, size); err != nil {
+			return err
+		}
+		visit = func(s state.Screen) error { return realVisit(ctx, k, sa, s, pin) }
+		setLang = sa.SetLanguage
+	} else {
+		var sa *state.App
+		if a, w, sa, err = tourApp(size); err != nil {
+			return err
+		}
+		visit, setLang = sa.Visit, sa.SetLanguage
 	}
 	var runErr error
 	a.Lifecycle().SetOnStarted(func() {
@@ -152,10 +229,10 @@ func screenshotsCmd(ctx context.Context, e *env, args []string) error {
 						return
 					}
 					fyne.DoAndWait(func() {
-						if err := sa.Visit(s); err != nil {
+						if err := visit(s); err != nil {
 							runErr = err
 						}
-						sa.SetLanguage(lang)
+						setLang(lang)
 					})
 					if runErr != nil {
 						return

@@ -508,3 +508,25 @@ func TestUISensorsAndDeviceHealth(t *testing.T) {
 		t.Error("a kiosk with no hub shows one configured")
 	}
 }
+
+func TestRealTourReachesEveryScreen(t *testing.T) {
+	k := openTestKiosk(t, testConfig(t))
+	if err := seedTourStaff(context.Background(), k, "246810"); err != nil {
+		t.Fatal(err)
+	}
+	a := state.New(uiDeps(k))
+	for _, s := range append(slices.Clone(state.CitizenScreens), state.StaffScreens...) {
+		if err := realVisit(context.Background(), k, a, s, "246810"); err != nil {
+			t.Error(err)
+		}
+	}
+	if err := realVisit(context.Background(), k, a, state.Record, "246810"); err != nil {
+		t.Fatal(err)
+	}
+	if c := a.Current(); c == nil || c.Number == "" {
+		t.Errorf("record screen serves no ticket: %+v", c)
+	}
+	if d := a.Draft(); d.Domain != "L" || d.CF != tourCitizenCF {
+		t.Errorf("record screen of the tour: %+v", d)
+	}
+}
