@@ -91,8 +91,19 @@ func (c uiCatalog) Lesson(ctx context.Context, lang, courseID string, index int)
 	// in a bundle), not as files the speech player can open.
 	return state.Lesson{
 		CourseID: courseID, Index: index, Count: len(it.Lessons),
-		Title: title, Body: body, Fallback: fb1 || fb2,
+		Title: title, Body: withoutTitle(body), Fallback: fb1 || fb2,
 	}, nil
+}
+
+// withoutTitle drops a lesson's first "# " heading, which the content
+// format makes its title and the lesson screen already shows as such.
+func withoutTitle(body string) string {
+	rest := strings.TrimLeft(body, " \t\r\n")
+	if !strings.HasPrefix(rest, "# ") {
+		return body
+	}
+	_, after, _ := strings.Cut(rest, "\n")
+	return strings.TrimLeft(after, "\r\n")
 }
 
 func (c uiCatalog) Quiz(ctx context.Context, lang, courseID string) ([]state.Question, error) {
