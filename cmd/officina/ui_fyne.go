@@ -57,13 +57,17 @@ func runUI(ctx context.Context, k *kiosk, st *status.Server) error {
 	go func() { _ = u.Run(runCtx) }()
 	// Card taps and new sensor readings arrive on the hardware's goroutines
 	// and reach the UI state only through fyne.Do.
+	taps, stopTaps := k.hardware.Cards.Subscribe(8)
+	defer stopTaps()
+	readings, stopReadings := k.hardware.Sensors.Subscribe(16)
+	defer stopReadings()
 	go func() {
-		_ = cardLoop(runCtx, k.hardware.Cards, k.records.roster, func(c state.Card) {
+		_ = cardLoop(runCtx, taps, k.records.roster, func(c state.Card) {
 			fyne.Do(func() { sa.CardTapped(c) })
 		})
 	}()
 	go func() {
-		_ = sensorLoop(runCtx, k.hardware.Sensors, func() {
+		_ = sensorLoop(runCtx, readings, func() {
 			fyne.Do(func() {
 				if sa.Screen() == state.Air {
 					sa.Refresh()

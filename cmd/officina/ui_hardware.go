@@ -130,12 +130,11 @@ func rosterCard(s string) string {
 	return strings.ToUpper(strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ':' || r == '-' }), ""))
 }
 
-// cardLoop delivers every card tap to the UI until ctx is done. deliver is
+// cardLoop delivers every card tap from taps (a card.Service
+// subscription) to the UI until ctx is done or taps is closed. deliver is
 // called from this goroutine: the window passes a function that hands the
 // card to the UI goroutine with fyne.Do.
-func cardLoop(ctx context.Context, cards *card.Service, roster *staff.Roster, deliver func(state.Card)) error {
-	taps, stop := cards.Subscribe(8)
-	defer stop()
+func cardLoop(ctx context.Context, taps <-chan card.Tap, roster *staff.Roster, deliver func(state.Card)) error {
 	for {
 		select {
 		case <-ctx.Done():
@@ -151,12 +150,11 @@ func cardLoop(ctx context.Context, cards *card.Service, roster *staff.Roster, de
 	}
 }
 
-// sensorLoop calls refresh after every new sensor reading until ctx is
-// done, so the air screen shows a value as soon as it is read rather than
-// at the next poll. Readings that arrive together cause one refresh.
-func sensorLoop(ctx context.Context, s *sensor.Sampler, refresh func()) error {
-	readings, stop := s.Subscribe(16)
-	defer stop()
+// sensorLoop calls refresh after every new reading from readings (a
+// sensor.Sampler subscription) until ctx is done, so the air screen shows
+// a value as soon as it is read rather than at the next poll. Readings
+// that arrive together cause one refresh.
+func sensorLoop(ctx context.Context, readings <-chan sensor.Reading, refresh func()) error {
 	for {
 		select {
 		case <-ctx.Done():
@@ -166,17 +164,18 @@ func sensorLoop(ctx context.Context, s *sensor.Sampler, refresh func()) error {
 				return nil
 			}
 			// One sample brings a reading per quantity: redraw once.
-			for drained := false; !drained; {
+			open := true
+			for drained := false; !drained && open; {
 				select {
-				case _, ok := <-readings:
-					if !ok {
-						return nil
-					}
+				case _, open = <-readings:
 				default:
 					drained = true
 				}
 			}
 			refresh()
+			if !open {
+				return nil
+			}
 		}
 	}
 }

@@ -365,27 +365,23 @@ func TestUISimulatedCardTapReachesTheUIState(t *testing.T) {
 	defer cancel()
 	go k.hardware.Cards.Run(ctx)
 	got := make(chan state.Card, 4)
-	subscribed := make(chan struct{})
-	go func() {
-		close(subscribed)
-		cardLoop(ctx, k.hardware.Cards, k.records.roster, func(c state.Card) { got <- c })
-	}()
-	<-subscribed
+	taps, stop := k.hardware.Cards.Subscribe(8)
+	defer stop()
+	go cardLoop(ctx, taps, k.records.roster, func(c state.Card) { got <- c })
 
 	a := state.New(uiDeps(k))
 	wait := func(text string) state.Card {
 		t.Helper()
-		deadline := time.After(10 * time.Second)
-		for {
-			k.hardware.Cards.Inject(k.hardware.SimulatedCard, text)
-			select {
-			case c := <-got:
-				return c
-			case <-time.After(50 * time.Millisecond): // not subscribed yet: tap again
-			case <-deadline:
-				t.Fatalf("tap %q never reached the UI", text)
-			}
+		if _, ok := k.hardware.Cards.Inject(k.hardware.SimulatedCard, text); !ok {
+			t.Fatalf("tap %q dropped as a repeat", text)
 		}
+		select {
+		case c := <-got:
+			return c
+		case <-time.After(10 * time.Second):
+			t.Fatalf("tap %q never reached the UI", text)
+		}
+		return state.Card{}
 	}
 	c := wait(testStaffCard)
 	if c.Kind != state.CardStaff {
@@ -532,5 +528,20 @@ func TestRealTourReachesEveryScreen(t *testing.T) {
 	}
 	if d := a.Draft(); d.Domain != "L" || d.CF != tourCitizenCF {
 		t.Errorf("record screen of the tour: %+v", d)
+	}
+}
+
+func TestUISensorLoopRedrawsOncePerBurst(t *testing.T) {
+	readings := make(chan sensor.Reading, 8)
+	for _, q := range []sensor.Quantity{sensor.CO2, sensor.Temperature, sensor.Humidity} {
+		readings <- sensor.Reading{Sensor: "sala", Place: "indoor", Quantity: q}
+	}
+	close(readings)
+	var refreshes int
+	if err := sensorLoop(context.Background(), readings, func() { refreshes++ }); err != nil {
+		t.Fatal(err)
+	}
+	if refreshes != 1 {
+		t.Errorf("three readings of one sample caused %d redraws, want 1", refreshes)
 	}
 }
