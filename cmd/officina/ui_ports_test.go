@@ -28,7 +28,7 @@ import (
 
 // testConfig is the default configuration in a fresh data directory, with
 // a site and an export key so services can be recorded.
-func testConfig(t *testing.T) config.Config {
+func testConfig(t testing.TB) config.Config {
 	t.Helper()
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
@@ -41,7 +41,7 @@ func testConfig(t *testing.T) config.Config {
 	return cfg
 }
 
-func openTestKiosk(t *testing.T, cfg config.Config) *kiosk {
+func openTestKiosk(t testing.TB, cfg config.Config) *kiosk {
 	t.Helper()
 	k, err := openKiosk(context.Background(), cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
