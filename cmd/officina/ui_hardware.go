@@ -224,7 +224,8 @@ func (s uiStatus) Status(ctx context.Context) (state.SyncState, error) {
 	return out, nil
 }
 
-// uiDevices lists the printer, the sensors and the card readers.
+// uiDevices lists the printer, the sensors and the card readers, each
+// with what it is when it works and what is wrong when it does not.
 func uiDevices(k *kiosk) []state.DeviceState {
 	h := k.hardware
 	if h == nil {
@@ -233,12 +234,12 @@ func uiDevices(k *kiosk) []state.DeviceState {
 	var out []state.DeviceState
 	if h.Printer != nil {
 		ph := h.Printer.Health()
-		d := state.DeviceState{Name: "printer", OK: ph.OK, Detail: ph.Problem}
-		if d.Detail == "" {
-			d.Detail = ph.Error
-		}
+		d := state.DeviceState{Name: "printer", OK: ph.OK, Detail: firstOf(ph.Problem, ph.Error, transport(ph.Address))}
 		if d.OK && ph.PaperLow {
 			d.Detail = "paper low"
+		}
+		if ph.Pending > 0 {
+			d.Detail += fmt.Sprintf(", %d to print", ph.Pending)
 		}
 		out = append(out, d)
 	}
@@ -248,13 +249,38 @@ func uiDevices(k *kiosk) []state.DeviceState {
 			if d.Detail == "" && sh.Stale {
 				d.Detail = "no reading lately"
 			}
+			if d.Detail == "" {
+				d.Detail = sh.Kind + ", " + sh.Place
+			}
 			out = append(out, d)
 		}
 	}
 	if h.Cards != nil {
 		for _, ch := range h.Cards.Health() {
-			out = append(out, state.DeviceState{Name: ch.Name, OK: ch.Connected, Detail: ch.Error})
+			out = append(out, state.DeviceState{Name: ch.Name, OK: ch.Connected, Detail: firstOf(ch.Error, ch.Kind)})
 		}
 	}
 	return out
+}
+
+func firstOf(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// transport names how the printer is reached ("file", "usb", "serial",
+// "tcp"), not its full address.
+func transport(address string) string {
+	if strings.HasPrefix(address, "/dev/") {
+		return "usb"
+	}
+	kind, _, ok := strings.Cut(address, ":")
+	if !ok {
+		return address
+	}
+	return kind
 }

@@ -453,7 +453,9 @@ func TestUISessionsRecordAttendanceByCard(t *testing.T) {
 }
 
 func TestUISensorsAndDeviceHealth(t *testing.T) {
-	k := openTestKiosk(t, testConfig(t))
+	cfg := testConfig(t)
+	cfg.Hardware.Card.Devices = []string{filepath.Join(t.TempDir(), "no-such-reader")} // unplugged
+	k := openTestKiosk(t, cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	readings, stop := k.hardware.Sensors.Subscribe(16)
@@ -496,13 +498,26 @@ func TestUISensorsAndDeviceHealth(t *testing.T) {
 		t.Fatal(a.Notice())
 	}
 	var names []string
+	var down int
 	for _, d := range st.Devices {
 		names = append(names, d.Name)
+		if d.Detail == "" {
+			t.Errorf("%s shown with no detail", d.Name)
+		}
+		if d.Name == "printer" && (!strings.HasPrefix(d.Detail, "file") || !d.OK) {
+			t.Errorf("file printer shown as %+v", d)
+		}
+		if !d.OK {
+			down++
+		}
 	}
 	for _, want := range []string{"printer", "sala", "strada", "simulator"} {
 		if !slices.Contains(names, want) {
 			t.Errorf("status screen devices %v lack %s", names, want)
 		}
+	}
+	if len(st.Devices) != 5 || down != 1 {
+		t.Errorf("want 5 devices with the unplugged reader down: %+v", st.Devices)
 	}
 	if st.HubConfigured {
 		t.Error("a kiosk with no hub shows one configured")
