@@ -109,6 +109,46 @@ func tourApp(size fyne.Size) (fyne.App, fyne.Window, *state.App, error) {
 	return a, w, sa, nil
 }
 
+// openTour opens the window the screenshots and the UI benchmark tour:
+// over the demo data, or with kioskMode over a fresh kiosk's real areas.
+// show puts the window on a screen in a language ("" keeps it), with one
+// redraw; it runs on the UI goroutine.
+func openTour(ctx context.Context, e *env, kioskMode bool, size fyne.Size) (fyne.App, fyne.Window, func(state.Screen, string) error, func(), error) {
+	with := func(sa *state.App, visit func() error, lang string) error {
+		var err error
+		sa.Batch(func() {
+			err = visit()
+			if lang != "" {
+				sa.SetLanguage(lang)
+			}
+		})
+		return err
+	}
+	if !kioskMode {
+		a, w, sa, err := tourApp(size)
+		if err != nil {
+			return nil, nil, nil, nil, err
+		}
+		show := func(s state.Screen, lang string) error {
+			return with(sa, func() error { return sa.Visit(s) }, lang)
+		}
+		return a, w, show, func() {}, nil
+	}
+	k, pin, cleanup, err := tourKiosk(ctx, e)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	a, w, sa, err := kioskWindow(k, size)
+	if err != nil {
+		cleanup()
+		return nil, nil, nil, nil, err
+	}
+	show := func(s state.Screen, lang string) error {
+		return with(sa, func() error { return realVisit(ctx, k, sa, s, pin) }, lang)
+	}
+	return a, w, show, cleanup, nil
+}
+
 // tourKiosk opens a fresh kiosk in a temporary data directory, with a
 // facilitator on its roster for the tour, and runs its sensors so the air
 // screen has values.
@@ -199,29 +239,11 @@ func screenshotsCmd(ctx context.Context, e *env, args []string) error {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
-	var a fyne.App
-	var w fyne.Window
-	var visit func(state.Screen) error
-	var setLang func(string)
-	if *kioskMode {
-		k, pin, cleanup, err := tourKiosk(ctx, e)
-		if err != nil {
-			return err
-		}
-		defer cleanup()
-		var sa *state.App
-		if a, w, sa, err = kioskWindow(k, size); err != nil {
-			return err
-		}
-		visit = func(s state.Screen) error { return realVisit(ctx, k, sa, s, pin) }
-		setLang = sa.SetLanguage
-	} else {
-		var sa *state.App
-		if a, w, sa, err = tourApp(size); err != nil {
-			return err
-		}
-		visit, setLang = sa.Visit, sa.SetLanguage
+	a, w, show, cleanup, err := openTour(ctx, e, *kioskMode, size)
+	if err != nil {
+		return err
 	}
+	defer cleanup()
 	var runErr error
 	a.Lifecycle().SetOnStarted(func() {
 		go func() {
@@ -233,10 +255,9 @@ func screenshotsCmd(ctx context.Context, e *env, args []string) error {
 						return
 					}
 					fyne.DoAndWait(func() {
-						if err := visit(s); err != nil {
+						if err := show(s, lang); err != nil {
 							runErr = err
 						}
-						setLang(lang)
 					})
 					if runErr != nil {
 						return
@@ -302,6 +323,7 @@ func uiBenchCmd(ctx context.Context, e *env, args []string) error {
 	rounds := fs.Int("rounds", 5, "times every screen is visited in every language")
 	heapProfile := fs.String("heap-profile", "", "write a heap profile here at the end")
 	settle := fs.Duration("settle", 0, "after the tour, wait this long on the home screen and measure memory again")
+	kioskMode := fs.Bool("kiosk", false, "tour a fresh kiosk's real areas (in a temporary data directory) instead of the demo data; each visit then also does the visit's real work (tickets taken, a staff login)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -309,10 +331,11 @@ func uiBenchCmd(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, w, sa, err := tourApp(size)
+	a, w, show, cleanup, err := openTour(ctx, e, *kioskMode, size)
 	if err != nil {
 		return err
 	}
+	defer cleanup()
 	var report string
 	a.Lifecycle().SetOnStarted(func() {
 		go func() {
@@ -330,10 +353,7 @@ func uiBenchCmd(ctx context.Context, e *env, args []string) error {
 					for _, s := range tourScreens() {
 						t0 := time.Now()
 						fyne.DoAndWait(func() {
-							sa.Batch(func() {
-								_ = sa.Visit(s)
-								sa.SetLanguage(l.Tag)
-							})
+							_ = show(s, l.Tag)
 						})
 						changes = append(changes, time.Since(t0))
 						capture(w)
@@ -366,7 +386,7 @@ func uiBenchCmd(ctx context.Context, e *env, args []string) error {
 					float64(rss)/(1<<20), float64(m.HeapInuse)/(1<<20), float64(m.Sys)/(1<<20))
 			}
 			if *settle > 0 {
-				fyne.DoAndWait(func() { _ = sa.Visit(state.Home) })
+				fyne.DoAndWait(func() { _ = show(state.Home, "") })
 				deadline := time.Now().Add(*settle)
 				for time.Now().Before(deadline) {
 					time.Sleep(time.Second)
