@@ -63,6 +63,11 @@ func (q *uiQueue) Take(ctx context.Context, topic string) (state.Ticket, error) 
 		return state.Ticket{}, err
 	}
 	q.mu.Lock()
+	for id := range q.topics { // yesterday's tickets are gone from the desk's queue
+		if !strings.HasPrefix(id, t.Day+"/") {
+			delete(q.topics, id)
+		}
+	}
 	q.topics[ticketID(t)] = topic
 	q.mu.Unlock()
 	if q.printer != nil {
