@@ -6,6 +6,7 @@ package main
 
 import (
 	"os/exec"
+	"path/filepath"
 
 	"github.com/officina-digitale/officina/kiosk/ui/speech"
 	"github.com/officina-digitale/officina/kiosk/ui/state"
@@ -26,7 +27,7 @@ func uiCommands() []command {
 func uiDeps(k *kiosk) state.Deps {
 	queue := newUIQueue(k.records.desk, k.hardware.Printer, k.content, uiPlace(k), k.log.With("area", "ui"))
 	d := state.Deps{
-		Catalog:     uiCatalog{k.content},
+		Catalog:     uiCatalog{content: k.content, audioDir: filepath.Join(k.cfg.DataDir, "audio")},
 		Progress:    uiProgress{content: k.content, book: k.content.Learning},
 		Queue:       queue,
 		Staff:       uiStaff{k.records.roster},

@@ -5,12 +5,18 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/officina-digitale/officina/content/catalog"
 	"github.com/officina-digitale/officina/content/course"
+	"github.com/officina-digitale/officina/kiosk/atomicfile"
 	"github.com/officina-digitale/officina/kiosk/facilita"
 	"github.com/officina-digitale/officina/kiosk/learning"
 	"github.com/officina-digitale/officina/kiosk/ui/state"
@@ -19,7 +25,12 @@ import (
 // uiCatalog shows the catalogue the content area has loaded. It asks for
 // the catalogue on every call, so a bundle activated by sync is shown
 // from the next screen on.
-type uiCatalog struct{ content *contentArea }
+type uiCatalog struct {
+	content *contentArea
+	// audioDir is where lesson recordings are copied out of the catalogue
+	// for the speech player, which plays files; "" leaves Audio empty.
+	audioDir string
+}
 
 var _ state.Catalog = uiCatalog{}
 
@@ -87,12 +98,57 @@ func (c uiCatalog) Lesson(ctx context.Context, lang, courseID string, index int)
 	l := it.Lessons[index]
 	title, fb1 := l.Title.Get(lang)
 	body, fb2 := l.Body.Get(lang)
-	// Audio stays empty: recordings live inside the catalogue (embedded or
-	// in a bundle), not as files the speech player can open.
-	return state.Lesson{
+	out := state.Lesson{
 		CourseID: courseID, Index: index, Count: len(it.Lessons),
 		Title: title, Body: withoutTitle(body), Fallback: fb1 || fb2,
-	}, nil
+	}
+	spoken := lang
+	if fb2 {
+		spoken = course.Source // the Italian text shown is read in Italian
+	}
+	if rec := l.Audio[spoken]; rec != "" && c.audioDir != "" {
+		cat, _ := c.catalog()
+		// Without the file the button reads the text with espeak-ng, so
+		// a recording that cannot be copied out is not the citizen's
+		// problem: the lesson shows without it.
+		out.Audio, _ = audioFile(cat, c.audioDir, courseID, rec)
+	}
+	return out, nil
+}
+
+// audioFile copies a recording out of the catalogue into dir, once per
+// catalogue version, and returns its path. Copies of other versions are
+// removed.
+func audioFile(cat *catalog.Catalog, dir, itemID, rec string) (string, error) {
+	sum := sha256.Sum256([]byte(cat.Source))
+	version := hex.EncodeToString(sum[:6])
+	dst := filepath.Join(dir, version, itemID, filepath.Base(rec))
+	if _, err := os.Stat(dst); err == nil {
+		return dst, nil
+	}
+	f, err := cat.Media(itemID, rec)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return "", fmt.Errorf("audio %s/%s: %w", itemID, rec, err)
+	}
+	if olds, err := os.ReadDir(dir); err == nil {
+		for _, o := range olds {
+			if o.Name() != version {
+				os.RemoveAll(filepath.Join(dir, o.Name()))
+			}
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return "", err
+	}
+	if err := atomicfile.WriteFile(dst, data, 0o644); err != nil {
+		return "", err
+	}
+	return dst, nil
 }
 
 // withoutTitle drops a lesson's first "# " heading, which the content
@@ -199,7 +255,7 @@ func (p uiProgress) SaveByCard(ctx context.Context, card string, pl state.Place)
 
 func (p uiProgress) SaveWithCode(ctx context.Context, pl state.Place) (string, error) {
 	// Check the course first, so no learner is created for nothing.
-	if _, err := (uiCatalog{p.content}).item(pl.CourseID, course.KindCourse); err != nil {
+	if _, err := (uiCatalog{content: p.content}).item(pl.CourseID, course.KindCourse); err != nil {
 		return "", err
 	}
 	l, err := p.book.Register(ctx, "")
@@ -213,7 +269,7 @@ func (p uiProgress) SaveWithCode(ctx context.Context, pl state.Place) (string, e
 }
 
 func (p uiProgress) save(ctx context.Context, l learning.Learner, pl state.Place) error {
-	it, err := uiCatalog{p.content}.item(pl.CourseID, course.KindCourse)
+	it, err := uiCatalog{content: p.content}.item(pl.CourseID, course.KindCourse)
 	if err != nil {
 		return err
 	}
@@ -237,7 +293,7 @@ func (p uiProgress) Resume(ctx context.Context, cardOrCode string) (state.Place,
 	if err != nil {
 		return state.Place{}, err
 	}
-	cat, err := uiCatalog{p.content}.catalog()
+	cat, err := uiCatalog{content: p.content}.catalog()
 	if err != nil {
 		return state.Place{}, err
 	}

@@ -9,13 +9,20 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
+
+	"github.com/officina-digitale/officina/content/builtin"
+	"github.com/officina-digitale/officina/content/catalog"
+	"github.com/officina-digitale/officina/content/course"
 
 	"github.com/officina-digitale/officina/hardware/printer"
 	"github.com/officina-digitale/officina/hardware/sensor"
@@ -96,7 +103,7 @@ func login(t *testing.T, a *state.App) {
 
 func TestUICatalogIsTheRealCatalogueWithItalianFallback(t *testing.T) {
 	k := openTestKiosk(t, testConfig(t))
-	cat := uiCatalog{k.content}
+	cat := uiCatalog{content: k.content}
 	ctx := context.Background()
 
 	courses, err := cat.Courses(ctx, "en")
@@ -558,5 +565,69 @@ func TestUISensorLoopRedrawsOncePerBurst(t *testing.T) {
 	}
 	if refreshes != 1 {
 		t.Errorf("three readings of one sample caused %d redraws, want 1", refreshes)
+	}
+}
+
+func TestUILessonRecordingIsCopiedOutForThePlayer(t *testing.T) {
+	ctx := context.Background()
+	fsys := fstest.MapFS{}
+	err := fs.WalkDir(builtin.FS(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(builtin.FS(), p)
+		fsys[p] = &fstest.MapFile{Data: b}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dir string
+	for p := range fsys {
+		if strings.HasSuffix(p, "pagopa-con-io/meta.toml") {
+			dir = path.Dir(p)
+		}
+	}
+	recording := []byte("OggS recorded reading")
+	fsys[path.Join(dir, "media/01-l-avviso.it.ogg")] = &fstest.MapFile{Data: recording}
+	cat, err := catalog.New(ctx, fsys, "test bundle version 1", course.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cat.Close()
+	area := &contentArea{}
+	area.catalog.Store(cat)
+	audio := t.TempDir()
+	c := uiCatalog{content: area, audioDir: audio}
+
+	// English has no recording; Romanian falls back to the Italian text,
+	// which has one.
+	if l, err := c.Lesson(ctx, "en", "pagopa-con-io", 0); err != nil || l.Audio != "" {
+		t.Errorf("English lesson: audio %q, %v", l.Audio, err)
+	}
+	l, err := c.Lesson(ctx, "ro", "pagopa-con-io", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(l.Audio)
+	if err != nil || !bytes.Equal(got, recording) || !strings.HasPrefix(l.Audio, audio) {
+		t.Errorf("recording at %q: %q %v", l.Audio, got, err)
+	}
+	if l2, _ := c.Lesson(ctx, "it", "pagopa-con-io", 0); l2.Audio != l.Audio {
+		t.Errorf("a second reading copied again: %q then %q", l.Audio, l2.Audio)
+	}
+	if l, _ := c.Lesson(ctx, "it", "pagopa-con-io", 1); l.Audio != "" {
+		t.Errorf("lesson 2 has no recording, got %q", l.Audio)
+	}
+	// A new catalogue version replaces the old copies.
+	cat2, err := catalog.New(ctx, fsys, "test bundle version 2", course.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cat2.Close()
+	area.catalog.Store(cat2)
+	l3, _ := c.Lesson(ctx, "it", "pagopa-con-io", 0)
+	if _, err := os.Stat(l.Audio); !errors.Is(err, os.ErrNotExist) || l3.Audio == "" || l3.Audio == l.Audio {
+		t.Errorf("after a new version: old copy %v, new %q", err, l3.Audio)
 	}
 }
