@@ -30,6 +30,7 @@ import (
 	"github.com/officina-digitale/officina/kiosk/config"
 	"github.com/officina-digitale/officina/kiosk/people"
 	"github.com/officina-digitale/officina/kiosk/staff"
+	"github.com/officina-digitale/officina/kiosk/store"
 	"github.com/officina-digitale/officina/kiosk/ui/state"
 )
 
@@ -629,5 +630,61 @@ func TestUILessonRecordingIsCopiedOutForThePlayer(t *testing.T) {
 	l3, _ := c.Lesson(ctx, "it", "pagopa-con-io", 0)
 	if _, err := os.Stat(l.Audio); !errors.Is(err, os.ErrNotExist) || l3.Audio == "" || l3.Audio == l.Audio {
 		t.Errorf("after a new version: old copy %v, new %q", err, l3.Audio)
+	}
+}
+
+func TestUITicketIsTakenWhenThePrinterCannotQueueIt(t *testing.T) {
+	k := openTestKiosk(t, testConfig(t))
+	ctx := context.Background()
+	// A print queue whose database is gone: Print fails.
+	pst, err := store.Open(ctx, filepath.Join(t.TempDir(), "print.db"), "test", store.Options{Schemas: []store.Schema{printer.Schema()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := printer.New(pst, k.clock, printer.Options{Address: "file:" + filepath.Join(t.TempDir(), "p.bin")})
+	pst.Close()
+	if _, err := broken.Print(ctx, printer.Ticket{Number: "1"}); err == nil {
+		t.Fatal("the broken printer printed")
+	}
+	q := newUIQueue(k.records.desk, broken, k.content, "Biblioteca Berio", slog.New(slog.DiscardHandler))
+	tk, err := q.Take(ctx, "inps-delega")
+	if err != nil || tk.Number != "1" {
+		t.Fatalf("ticket with a broken printer: %+v %v", tk, err)
+	}
+	w, err := q.Waiting(ctx)
+	if err != nil || len(w) != 1 || w[0].Topic != "inps-delega" {
+		t.Errorf("waiting: %+v %v", w, err)
+	}
+}
+
+func TestUIVolunteerSessionStaysOpenWhenItCannotBeRecorded(t *testing.T) {
+	k := openTestKiosk(t, testConfig(t))
+	ctx := context.Background()
+	addStaff(t, k, "VOL-GE-007", staff.Volunteer, "04:BB:00:01", "135790")
+	s := newUISessions(k.records.desk, k.content, k.clock)
+	sess, err := s.Open(ctx, "VOL-GE-007", "videochiamate", "intergenerational")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Attend(ctx, sess.ID, "BIB-000042"); err != nil {
+		t.Fatal(err)
+	}
+	// The volunteer leaves the roster before closing: the desk refuses.
+	h, _ := staff.HashPIN("135790", 1000)
+	if err := k.records.roster.Put(ctx, staff.Member{ID: "VOL-GE-007", Name: "Giulia D'Amico", Role: staff.Volunteer, Card: "04:BB:00:01"}, h); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(ctx, sess.ID); err == nil {
+		t.Fatal("an inactive volunteer's session was recorded")
+	}
+	if _, err := s.Attend(ctx, sess.ID, "BIB-000042"); !errors.Is(err, state.ErrAlreadyIn) {
+		t.Errorf("after a failed close the attendance is lost: %v", err)
+	}
+	addStaff(t, k, "VOL-GE-007", staff.Volunteer, "04:BB:00:01", "135790")
+	if err := s.Close(ctx, sess.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(events(t, k, assistance.KindSession)); n != 1 {
+		t.Errorf("%d sessions recorded, want 1", n)
 	}
 }
