@@ -86,7 +86,7 @@ func runUI(ctx context.Context, k *kiosk, st *status.Server) error {
 // tourScreens are the screens drawn by `officina screenshots` and timed by
 // `officina ui-bench`.
 func tourScreens() []state.Screen {
-	return append(slices.Clone(state.CitizenScreens), state.StaffScreens...)
+	return append(state.CitizenScreens(), state.StaffScreens()...)
 }
 
 // tourApp is a window on demo state at a fixed time of day, so the air

@@ -112,7 +112,7 @@ func label(o fyne.CanvasObject) string {
 }
 
 func allScreens() []state.Screen {
-	return append(append([]state.Screen{}, state.CitizenScreens...), state.StaffScreens...)
+	return append(state.CitizenScreens(), state.StaffScreens()...)
 }
 
 func TestEveryScreenFitsIn800x480InEveryLocale(t *testing.T) {

@@ -98,7 +98,7 @@ func (u *UI) courses() fyne.CanvasObject {
 		container.NewHScroll(topics),
 		container.NewHScroll(levels),
 	)
-	return container.NewBorder(container.NewVBox(heading(u.T("courses.title")), filters), nil, nil, nil, container.NewVScroll(list))
+	return container.NewBorder(container.NewVBox(heading(u.T("courses.title")), filters), nil, nil, nil, u.vscroll(list))
 }
 
 func (u *UI) readAloud() fyne.CanvasObject {
@@ -136,18 +136,24 @@ func (u *UI) lesson() fyne.CanvasObject {
 		hint = subheading(u.tr.Tf("progress.saved_code", "Code", code))
 	}
 	bottom := container.NewVBox(hint, u.grid(len(row), row...))
-	return container.NewBorder(top, bottom, nil, nil, container.NewVScroll(body))
+	return container.NewBorder(top, bottom, nil, nil, u.vscroll(body))
 }
 
 func (u *UI) quiz() fyne.CanvasObject {
 	a := u.app
 	q := a.Quiz()
 	if q.Done {
-		return container.NewVBox(
+		box := container.NewVBox(
 			heading(u.T("quiz.done")),
 			subheading(u.tr.N("quiz.score", q.Score, "Total", q.Count)),
-			primary(u.T("quiz.back_to_courses"), theme.NavigateBackIcon(), func() { a.Go(state.Courses) }),
 		)
+		if a.Passed() {
+			box.Add(primary(u.T("cert.get"), theme.DocumentIcon(), a.ShowCertificate))
+		} else {
+			box.Add(wrapped(u.T("quiz.try_again")))
+		}
+		box.Add(big(u.T("quiz.back_to_courses"), theme.NavigateBackIcon(), func() { a.Go(state.Courses) }))
+		return box
 	}
 	box := container.NewVBox(wrapped(u.tr.Tf("quiz.position", "N", q.Index+1, "Total", q.Count)), subheading(q.Question.Text))
 	for i, c := range q.Question.Choices {
@@ -172,7 +178,7 @@ func (u *UI) quiz() fyne.CanvasObject {
 		box.Add(subheading(verdict))
 		box.Add(primary(u.T("quiz.next"), theme.NavigateNextIcon(), a.NextQuestion))
 	}
-	return container.NewVScroll(box)
+	return u.vscroll(box)
 }
 
 // keypad is a 3×4 grid of digit keys with a delete key, and an action
@@ -206,7 +212,7 @@ func (u *UI) guides() fyne.CanvasObject {
 		label := g.Title
 		list.Add(big(label, theme.NavigateNextIcon(), func() { a.OpenGuide(g.ID) }))
 	}
-	return container.NewVScroll(list)
+	return u.vscroll(list)
 }
 
 func (u *UI) guide() fyne.CanvasObject {
@@ -230,7 +236,7 @@ func (u *UI) guide() fyne.CanvasObject {
 	if r := u.readAloud(); r != nil {
 		row = append([]fyne.CanvasObject{r}, row...)
 	}
-	return container.NewBorder(nil, u.grid(len(row), row...), nil, nil, container.NewVScroll(box))
+	return container.NewBorder(nil, u.grid(len(row), row...), nil, nil, u.vscroll(box))
 }
 
 func (u *UI) help() fyne.CanvasObject {
@@ -240,7 +246,7 @@ func (u *UI) help() fyne.CanvasObject {
 		items = append(items, big(g.Title, nil, func() { a.TakeTicket(g.ID) }))
 	}
 	items = append(items, big(u.T("help.other"), nil, func() { a.TakeTicket("") }))
-	return container.NewVScroll(container.NewVBox(heading(u.T("help.title")), wrapped(u.T("help.intro")), u.grid(2, items...)))
+	return u.vscroll(container.NewVBox(heading(u.T("help.title")), wrapped(u.T("help.intro")), u.grid(2, items...)))
 }
 
 func (u *UI) ticket() fyne.CanvasObject {
@@ -281,7 +287,7 @@ func (u *UI) air() fyne.CanvasObject {
 	q, week := a.AirChart()
 	var cells []fyne.CanvasObject
 	for _, r := range rs {
-		v := subheading(fmt.Sprintf("%s %s", formatValue(r.Value), r.Unit))
+		v := subheading(fmt.Sprintf("%s %s", u.decimal(r.Value), r.Unit))
 		v.Alignment = fyne.TextAlignCenter
 		cells = append(cells, container.NewVBox(choice(u.tr.ID(quantityIDs[r.Quantity]), r.Quantity == q, func() { a.ShowChart(r.Quantity, week) }), v))
 	}
@@ -301,6 +307,16 @@ func (u *UI) air() fyne.CanvasObject {
 		chartObj = newChart(a.Series())
 	}
 	return container.NewBorder(top, windows, nil, nil, chartObj)
+}
+
+// decimal writes v with the language's decimal separator: a comma
+// everywhere but in English.
+func (u *UI) decimal(v float64) string {
+	s := formatValue(v)
+	if u.tr.Lang() != "en" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
 }
 
 func formatValue(v float64) string {
@@ -336,6 +352,7 @@ func (u *UI) staffHome() fyne.CanvasObject {
 		newTile(theme.ListIcon(), u.T("staff.queue"), func() { a.Go(state.QueueView) }),
 		newTile(theme.DocumentCreateIcon(), u.T("staff.record"), a.StartRecord),
 		newTile(theme.AccountIcon(), u.T("staff.attendance"), func() { a.Go(state.Attendance) }),
+		newTile(theme.StorageIcon(), u.T("staff.loans"), func() { a.Go(state.LoansView) }),
 		newTile(theme.InfoIcon(), u.T("staff.status"), func() { a.Go(state.Status) }),
 		newTile(theme.LogoutIcon(), u.T("staff.logout"), a.Logout),
 	)
@@ -364,7 +381,7 @@ func (u *UI) queue() fyne.CanvasObject {
 		primary(u.T("queue.call_next"), theme.MediaPlayIcon(), a.CallNext),
 		big(u.T("staff.record"), theme.DocumentCreateIcon(), a.StartRecord),
 	)
-	return container.NewBorder(top, actions, nil, nil, container.NewVScroll(list))
+	return container.NewBorder(top, actions, nil, nil, u.vscroll(list))
 }
 
 // maskCF shows a codice fiscale with its middle hidden.
@@ -383,10 +400,10 @@ func (u *UI) record() fyne.CanvasObject {
 		cf = u.tr.Tf("record.cf", "CF", maskCF(d.CF))
 	}
 	var types, domains []fyne.CanvasObject
-	for _, c := range state.ServiceTypes[:3] {
+	for _, c := range state.ServiceTypes() {
 		types = append(types, choice(u.tr.ID(se3IDs[c]), d.Type == c, func() { a.SetType(c) }))
 	}
-	for _, c := range state.Domains {
+	for _, c := range state.Domains() {
 		domains = append(domains, choice(u.tr.ID(se6IDs[c]), d.Domain == c, func() { a.SetDomain(c) }))
 	}
 	minutes := container.NewHBox(
@@ -398,7 +415,7 @@ func (u *UI) record() fyne.CanvasObject {
 		heading(u.T("record.title")), subheading(cf),
 		u.grid(3, types...), u.grid(4, domains...), minutes,
 	)
-	return container.NewBorder(nil, primary(u.T("record.save"), theme.DocumentSaveIcon(), a.SaveRecord), nil, nil, container.NewVScroll(box))
+	return container.NewBorder(nil, primary(u.T("record.save"), theme.DocumentSaveIcon(), a.SaveRecord), nil, nil, u.vscroll(box))
 }
 
 func (u *UI) status() fyne.CanvasObject {
@@ -426,7 +443,7 @@ func (u *UI) status() fyne.CanvasObject {
 	}
 	box.Add(wrapped(u.tr.Tf("status.storage", "GB", fmt.Sprintf("%.1f", float64(s.StorageFree)/(1<<30)))))
 	box.Add(wrapped(u.tr.Tf("status.version", "Version", s.Version)))
-	return container.NewVScroll(box)
+	return u.vscroll(box)
 }
 
 func (u *UI) attendance() fyne.CanvasObject {
@@ -441,7 +458,7 @@ func (u *UI) attendance() fyne.CanvasObject {
 		for _, c := range a.Courses() {
 			items = append(items, big(c.Title, theme.MediaPlayIcon(), func() { a.OpenSession(c.ID) }))
 		}
-		return container.NewVScroll(container.NewVBox(heading(title), wrapped(u.T("session.pick_course")), u.grid(2, items...)))
+		return u.vscroll(container.NewVBox(heading(title), wrapped(u.T("session.pick_course")), u.grid(2, items...)))
 	}
 	present := a.Present()
 	top := container.NewVBox(heading(title), wrapped(u.T("session.tap_cards")), subheading(u.tr.N("session.present", len(present))))
@@ -449,5 +466,49 @@ func (u *UI) attendance() fyne.CanvasObject {
 	for i, p := range present {
 		list.Add(wrapped(fmt.Sprintf("%d. %s · %s", i+1, p.Label, p.At.Local().Format("15:04"))))
 	}
-	return container.NewBorder(top, primary(u.T("session.close"), theme.ConfirmIcon(), a.CloseSession), nil, nil, container.NewVScroll(list))
+	return container.NewBorder(top, primary(u.T("session.close"), theme.ConfirmIcon(), a.CloseSession), nil, nil, u.vscroll(list))
+}
+
+func (u *UI) certificate() fyne.CanvasObject {
+	a := u.app
+	c := a.Certificate()
+	if c == nil {
+		return wrapped(u.T("cert.none"))
+	}
+	title := heading(u.T("cert.title"))
+	title.Alignment = fyne.TextAlignCenter
+	course := subheading(c.CourseTitle)
+	course.Alignment = fyne.TextAlignCenter
+	when := centered(u.tr.Tf("cert.date", "Date", c.Date.Local().Format("02/01/2006")))
+	code := centered(u.tr.Tf("cert.code", "Code", c.Code))
+	return container.NewBorder(nil, primary(u.T("cert.print"), theme.DocumentPrintIcon(), a.PrintCertificate), nil, nil,
+		u.vscroll(container.NewVBox(title, centered(u.T("cert.text")), course, when, code)))
+}
+
+func (u *UI) loans() fyne.CanvasObject {
+	a := u.app
+	box := container.NewVBox(heading(u.T("loans.title")))
+	ls, ok := a.Loans()
+	if !ok {
+		return box
+	}
+	if len(ls) == 0 {
+		box.Add(wrapped(u.T("loans.none")))
+	}
+	for _, l := range ls {
+		due := u.tr.Tf("loans.due", "Date", l.Due.Local().Format("02/01/2006"))
+		icon := theme.ConfirmIcon()
+		if a.Overdue(l) {
+			due = u.tr.Tf("loans.overdue", "Date", l.Due.Local().Format("02/01/2006"))
+			icon = theme.WarningIcon()
+		}
+		box.Add(container.NewBorder(nil, nil, widget.NewIcon(icon), nil, wrapped(l.Device+" · "+l.Borrower+" · "+due)))
+	}
+	return u.vscroll(box)
+}
+
+func centered(s string) *widget.Label {
+	l := wrapped(s)
+	l.Alignment = fyne.TextAlignCenter
+	return l
 }

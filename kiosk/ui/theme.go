@@ -41,6 +41,10 @@ func (t kioskTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Colo
 			return color.NRGBA{255, 120, 120, 255}
 		case theme.ColorNameSuccess:
 			return color.NRGBA{120, 255, 120, 255}
+		case theme.ColorNameWarning:
+			return yellow
+		case theme.ColorNameForegroundOnError, theme.ColorNameForegroundOnSuccess, theme.ColorNameForegroundOnWarning:
+			return black
 		}
 		return theme.DefaultTheme().Color(n, theme.VariantDark)
 	}
@@ -51,6 +55,16 @@ func (t kioskTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Colo
 		return color.NRGBA{20, 20, 20, 255}
 	case theme.ColorNameButton:
 		return color.NRGBA{228, 232, 240, 255}
+	// Darker than fyne's defaults so that coloured text on white meets
+	// WCAG AA (theme_test.go).
+	case theme.ColorNameError:
+		return color.NRGBA{179, 38, 30, 255}
+	case theme.ColorNameSuccess:
+		return color.NRGBA{27, 110, 32, 255}
+	case theme.ColorNameWarning:
+		return color.NRGBA{138, 80, 0, 255}
+	case theme.ColorNameForegroundOnError, theme.ColorNameForegroundOnSuccess, theme.ColorNameForegroundOnWarning:
+		return white
 	}
 	return theme.DefaultTheme().Color(n, theme.VariantLight)
 }

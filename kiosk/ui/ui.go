@@ -60,10 +60,29 @@ func New(win fyne.Window, a *state.App, cat *i18n.Catalog, opts Options) *UI {
 		state.Guides: u.guides, state.GuideView: u.guide, state.Help: u.help, state.TicketView: u.ticket,
 		state.Air: u.air, state.StaffLogin: u.staffLogin, state.StaffHome: u.staffHome,
 		state.QueueView: u.queue, state.Record: u.record, state.Attendance: u.attendance, state.Status: u.status,
+		state.LoansView: u.loans, state.CertView: u.certificate,
 	}
 	a.Subscribe(u.Render)
+	// Keyboard-mode card readers type into the window.
+	var wedge state.Wedge
+	win.Canvas().SetOnTypedRune(wedge.Rune)
+	win.Canvas().SetOnTypedKey(func(e *fyne.KeyEvent) {
+		if e.Name == fyne.KeyReturn || e.Name == fyne.KeyEnter {
+			if c, ok := wedge.Enter(); ok {
+				a.CardTapped(c)
+			}
+		}
+	})
 	u.Render()
 	return u
+}
+
+// vscroll is a vertical scroll whose scrolling counts as activity for the
+// idle countdown.
+func (u *UI) vscroll(o fyne.CanvasObject) *container.Scroll {
+	s := container.NewVScroll(o)
+	s.OnScrolled = func(fyne.Position) { u.app.Touch() }
+	return s
 }
 
 // Run ticks the idle countdown every second and refreshes live values,

@@ -307,6 +307,10 @@ func TestAirQualityShowsLiveValuesAndAdvice(t *testing.T) {
 	h.clk.Set(time.Date(2026, 3, 10, 15, 0, 0, 0, time.Local))
 	h.tapID("home.air")
 	h.mustSee("ppm")
+	h.mustSee("°C")
+	if !strings.Contains(h.texts(), ",") || strings.Contains(h.texts(), "10.") {
+		t.Fatalf("Italian decimals need a comma: %s", h.texts())
+	}
 	h.mustSee(h.tr("air.open_window"))
 	h.tapID("air.week")
 	if _, week := h.a.AirChart(); !week {
@@ -343,4 +347,64 @@ func TestFacilitatorWatchesAttendanceFillIn(t *testing.T) {
 	h.mustSee("…0102")
 	h.tapID("session.close")
 	h.mustSee("Sessione chiusa con 2 presenti.")
+}
+
+func TestQuizToPrintedCertificate(t *testing.T) {
+	h := newHarness(t, panel800)
+	h.a.OpenCourse("primo-spid")
+	h.a.StartQuiz()
+	h.tap("A entrare nei siti pubblici")
+	h.mustSee(h.tr("quiz.right"))
+	h.tapID("quiz.next")
+	h.tap("Un documento, la tessera sanitaria, e-mail e cellulare")
+	h.tapID("quiz.next")
+	h.mustSee("2 risposte giuste su 2")
+	h.tapID("cert.get")
+	h.mustSee("Il tuo primo SPID")
+	h.tapID("cert.print")
+	h.mustSee(h.tr("cert.printed"))
+	if n := len(h.d.Printer.(*state.FakePrinter).Printed); n != 1 {
+		t.Fatalf("%d printed", n)
+	}
+}
+
+func TestFacilitatorChecksLoans(t *testing.T) {
+	h := newHarness(t, panel800)
+	h.a.CardTapped(state.Card{Kind: state.CardStaff, ID: state.DemoStaffCard})
+	h.enterPIN(state.DemoStaffPIN)
+	h.tapID("staff.loans")
+	h.mustSee("Tablet 1 · …0042 · in ritardo")
+	h.mustSee("Tablet 3 · …0117 · da restituire")
+}
+
+func TestHealthCardScannerFillsTheRecord(t *testing.T) {
+	h := newHarness(t, panel800)
+	h.a.CardTapped(state.Card{Kind: state.CardStaff, ID: state.DemoStaffCard})
+	h.enterPIN(state.DemoStaffPIN)
+	h.tapID("staff.record")
+	test.TypeOnCanvas(h.w.Canvas(), "RSSMRA80A01D969Z")                                     // the scanner types …
+	h.w.Canvas().(test.WindowlessCanvas).OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn}) // … then Enter
+	h.mustSee("RSSMRA••••••969Z")
+}
+
+func TestScrollingAGuideCountsAsActivity(t *testing.T) {
+	h := newHarness(t, panel800)
+	h.a.SetLargeText(true)
+	h.a.OpenGuide("spid") // longer than the screen in large text
+	h.clk.Advance(110 * time.Second)
+	var sc *container.Scroll
+	walk(h.root(), fyne.Position{}, false, func(o fyne.CanvasObject, _ fyne.Position, _ bool) {
+		if s, ok := o.(*container.Scroll); ok && sc == nil && s.Content.MinSize().Height > s.Size().Height {
+			sc = s
+		}
+	})
+	if sc == nil {
+		t.Fatal("nothing to scroll on the guide")
+	}
+	sc.Scrolled(&fyne.ScrollEvent{Scrolled: fyne.NewDelta(0, -20)})
+	h.clk.Advance(20 * time.Second) // 130 s since the last tap, 20 s since the scroll
+	h.a.Tick()
+	if h.sees(h.tr("idle.question")) {
+		t.Fatal("idle warning while the guide is being scrolled")
+	}
 }

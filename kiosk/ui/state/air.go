@@ -10,8 +10,8 @@ import (
 // airing.
 const CO2Airing = 1000
 
-// Quantities shown on the air-quality screen, in order.
-var Quantities = []string{"co2", "pm25", "temperature", "humidity"}
+// Quantities are those shown on the air-quality screen, in order.
+func Quantities() []string { return []string{"co2", "pm25", "temperature", "humidity"} }
 
 // Readings returns the latest readings in display order, and a plain-words
 // advice (empty when all is well).
@@ -24,7 +24,7 @@ func (a *App) Readings() ([]Reading, i18n.ID) {
 	}
 	var out []Reading
 	var advice i18n.ID
-	for _, q := range Quantities {
+	for _, q := range Quantities() {
 		for _, r := range rs {
 			if r.Quantity == q {
 				out = append(out, r)

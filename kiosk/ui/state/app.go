@@ -40,17 +40,25 @@ const (
 	StaffHome  Screen = "staff"
 	QueueView  Screen = "queue"
 	Attendance Screen = "attendance"
+	LoansView  Screen = "loans"
+	CertView   Screen = "certificate"
 	Record     Screen = "record"
 	Status     Screen = "status"
 )
 
-// Citizen and staff screens, in the order the rendering tests visit them.
-var (
-	CitizenScreens = []Screen{Home, Languages, Access, Courses, LessonView, QuizView, Resume, Guides, GuideView, Help, TicketView, Air}
-	StaffScreens   = []Screen{StaffLogin, StaffHome, QueueView, Record, Attendance, Status}
-)
+// CitizenScreens are the citizens' screens, in the order the rendering
+// tests and the screenshots visit them.
+func CitizenScreens() []Screen {
+	return []Screen{Home, Languages, Access, Courses, LessonView, QuizView, CertView, Resume, Guides, GuideView, Help, TicketView, Air}
+}
 
-func (s Screen) staff() bool { return slices.Contains(StaffScreens[1:], s) }
+// StaffScreens are the staff screens, the login first.
+func StaffScreens() []Screen {
+	return []Screen{StaffLogin, StaffHome, QueueView, Record, Attendance, LoansView, Status}
+}
+
+// staff reports whether s needs a logged-in member.
+func (s Screen) staff() bool { return s != StaffLogin && slices.Contains(StaffScreens(), s) }
 
 // Prefs are the citizen's display choices; the idle reset restores the
 // defaults.
@@ -102,6 +110,8 @@ type Deps struct {
 	Staff    Staff
 	Services Services
 	Sessions Sessions
+	Loans    Loans
+	Printer  Printer
 	Sensors  Sensors
 	Sync     SyncStatus
 	// Speech may be nil: the read-aloud button is then hidden.
@@ -150,6 +160,7 @@ type citizen struct {
 }
 
 type quizState struct {
+	cert      *Certificate
 	questions []Question
 	index     int
 	chosen    int // -1 until answered
@@ -370,6 +381,9 @@ func (a *App) reloadContent() {
 		if g, err := a.d.Catalog.Guide(ctx, a.prefs.Lang, a.cit.guide.ID); err == nil {
 			a.cit.guide = g
 		}
+	}
+	if c := a.cit.quiz.cert; c != nil {
+		c.CourseTitle = a.courseTitle(a.cit.lesson.CourseID)
 	}
 	if len(a.cit.quiz.questions) > 0 {
 		if q, err := a.d.Catalog.Quiz(ctx, a.prefs.Lang, a.cit.lesson.CourseID); err == nil && len(q) == len(a.cit.quiz.questions) {

@@ -29,7 +29,12 @@ func DemoDeps(clk clock.Clock) Deps {
 		}},
 		Services: &FakeServices{},
 		Sessions: &FakeSessions{Clock: clk},
-		Sensors:  &FakeSensors{Clock: clk},
+		Loans: &FakeLoans{List: []Loan{
+			{Device: "Tablet 1", Borrower: "…0042", Due: clk.Now().Add(-24 * time.Hour)},
+			{Device: "Tablet 3", Borrower: "…0117", Due: clk.Now().Add(72 * time.Hour)},
+		}},
+		Printer: &FakePrinter{},
+		Sensors: &FakeSensors{Clock: clk},
 		Sync: &FakeSync{State: SyncState{HubConfigured: false, Backlog: 12, StorageFree: 3 << 30, Version: "dev",
 			Devices: []DeviceState{{Name: "card reader", OK: true, Detail: "simulated"}, {Name: "printer", OK: true, Detail: "file"}, {Name: "air sensor", OK: true, Detail: "simulated"}}}},
 		Clock:       clk,

@@ -347,7 +347,7 @@ func (f *FakeSensors) Latest(ctx context.Context) ([]Reading, error) {
 	}
 	now := f.Clock.Now()
 	var out []Reading
-	for _, q := range Quantities {
+	for _, q := range Quantities() {
 		out = append(out, Reading{Quantity: q, Value: f.value(q, now), Unit: units[q], At: now})
 	}
 	return out, nil
@@ -412,6 +412,30 @@ func (f *FakeSessions) Close(ctx context.Context, sessionID string) error {
 	return nil
 }
 
+// FakeLoans returns List.
+type FakeLoans struct {
+	List []Loan
+	Err  error
+}
+
+// Open implements Loans.
+func (f *FakeLoans) Open(ctx context.Context) ([]Loan, error) { return f.List, f.Err }
+
+// FakePrinter keeps what it printed; Err simulates a printer out of paper.
+type FakePrinter struct {
+	Printed []Certificate
+	Err     error
+}
+
+// PrintCertificate implements Printer.
+func (f *FakePrinter) PrintCertificate(ctx context.Context, c Certificate, lang string) error {
+	if f.Err != nil {
+		return f.Err
+	}
+	f.Printed = append(f.Printed, c)
+	return nil
+}
+
 // FakeSync returns State.
 type FakeSync struct{ State SyncState }
 
@@ -456,5 +480,7 @@ var (
 	_ Sensors    = (*FakeSensors)(nil)
 	_ SyncStatus = (*FakeSync)(nil)
 	_ Sessions   = (*FakeSessions)(nil)
+	_ Loans      = (*FakeLoans)(nil)
+	_ Printer    = (*FakePrinter)(nil)
 	_ Speaker    = (*FakeSpeaker)(nil)
 )

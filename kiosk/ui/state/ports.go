@@ -183,6 +183,32 @@ type Sessions interface {
 	Close(ctx context.Context, sessionID string) error
 }
 
+// Loan is a device lent to a citizen.
+type Loan struct {
+	Device string // e.g. "Tablet 3"
+	// Borrower is a short label (card suffix), never a full name.
+	Borrower string
+	Due      time.Time
+}
+
+// Loans lists the devices out on loan.
+type Loans interface {
+	Open(ctx context.Context) ([]Loan, error)
+}
+
+// Certificate is what a citizen gets for passing a course's quiz.
+type Certificate struct {
+	CourseTitle string
+	Date        time.Time
+	// Code lets anyone check the certificate at the facilitation point.
+	Code string
+}
+
+// Printer prints receipts: tickets, codes, certificates.
+type Printer interface {
+	PrintCertificate(ctx context.Context, c Certificate, lang string) error
+}
+
 // Reading is one live sensor value.
 type Reading struct {
 	// Quantity is one of "temperature", "humidity", "pressure", "co2",

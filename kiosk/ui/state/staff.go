@@ -128,11 +128,12 @@ func (a *App) StartRecord() {
 	a.changed()
 }
 
-// ServiceTypes are the Facilita SE3 codes offered.
-var ServiceTypes = []string{"A", "B", "C", "D", "E"}
+// ServiceTypes are the Facilita SE3 codes offered on the record screen:
+// individual, group facilitation and in-person training.
+func ServiceTypes() []string { return []string{"A", "B", "C"} }
 
 // Domains are the SE6 codes offered, the most common first.
-var Domains = []string{"A", "B", "C", "D", "L", "M", "F", "S"}
+func Domains() []string { return []string{"A", "B", "C", "D", "L", "M", "F", "S"} }
 
 // SetType sets the SE3 service type.
 func (a *App) SetType(code string) { a.act(); a.staff.draft.Type = code; a.changed() }

@@ -341,3 +341,78 @@ func TestVolunteerRunsAnIntergenerationalSession(t *testing.T) {
 		t.Fatalf("%+v", s)
 	}
 }
+
+func TestCertificateAfterPassingTheQuiz(t *testing.T) {
+	a, _, d := newDemo(t)
+	a.OpenCourse("primo-spid")
+	a.StartQuiz()
+	a.Answer(1) // wrong
+	a.NextQuestion()
+	a.Answer(0) // wrong
+	a.NextQuestion()
+	if a.Passed() {
+		t.Fatal("0 of 2 passed")
+	}
+	a.ShowCertificate()
+	if a.Screen() == CertView {
+		t.Fatal("certificate without passing")
+	}
+	if err := a.Visit(CertView); err != nil {
+		t.Fatal(err)
+	}
+	c := a.Certificate()
+	if c == nil || c.CourseTitle != "Il tuo primo SPID" || len(c.Code) != 8 {
+		t.Fatalf("%+v", c)
+	}
+	p := d.Printer.(*FakePrinter)
+	p.Err = errors.New("out of paper")
+	a.PrintCertificate()
+	if !a.Notice().Error || a.Certificate() == nil {
+		t.Fatalf("printer failure: %+v", a.Notice())
+	}
+	p.Err = nil
+	a.PrintCertificate()
+	if len(p.Printed) != 1 || a.Notice().ID != "cert.printed" {
+		t.Fatalf("%+v %+v", p.Printed, a.Notice())
+	}
+}
+
+func TestLoansFlagOverdue(t *testing.T) {
+	a, _, _ := newDemo(t)
+	login(t, a)
+	ls, ok := a.Loans()
+	if !ok || len(ls) != 2 || !a.Overdue(ls[0]) || a.Overdue(ls[1]) {
+		t.Fatalf("%+v", ls)
+	}
+}
+
+func TestCertificateFollowsTheLanguage(t *testing.T) {
+	a, _, _ := newDemo(t)
+	if err := a.Visit(CertView); err != nil {
+		t.Fatal(err)
+	}
+	a.SetLanguage("en")
+	if got := a.Certificate().CourseTitle; got != "Your first SPID" {
+		t.Fatalf("%q", got)
+	}
+}
+
+func TestWedgeTurnsScannerKeystrokesIntoCards(t *testing.T) {
+	var w Wedge
+	for _, r := range "rssmra80a01d969z" {
+		w.Rune(r)
+	}
+	if c, ok := w.Enter(); !ok || c.Kind != CardHealth || c.ID != DemoHealthCF {
+		t.Fatalf("%+v %v", c, ok)
+	}
+	for _, r := range "BIB-000042" {
+		w.Rune(r)
+	}
+	if c, ok := w.Enter(); !ok || c.Kind != CardCitizen || c.ID != "BIB-000042" {
+		t.Fatalf("%+v", c)
+	}
+	w.Rune('7')
+	if _, ok := w.Enter(); ok {
+		t.Fatal("a stray key became a card")
+	}
+}

@@ -22,6 +22,14 @@ func (a *App) visit(s Screen) error {
 		a.OpenCourse("primo-spid")
 		a.StartQuiz()
 		a.Answer(1) // wrong: shows the verdict and the next button
+	case CertView:
+		a.OpenCourse("primo-spid")
+		a.StartQuiz()
+		for range 2 {
+			a.Answer(a.Quiz().Question.Correct)
+			a.NextQuestion()
+		}
+		a.ShowCertificate()
 	case GuideView:
 		a.OpenGuide("spid")
 	case TicketView:
@@ -29,7 +37,7 @@ func (a *App) visit(s Screen) error {
 	case StaffLogin:
 		a.CardTapped(Card{Kind: CardStaff, ID: "unknown"})
 		a.PressPIN("1")
-	case StaffHome, QueueView, Record, Attendance, Status:
+	case StaffHome, QueueView, Record, Attendance, LoansView, Status:
 		a.TakeTicket("cie-pin")
 		a.TakeTicket("")
 		a.Reset()
@@ -50,8 +58,8 @@ func (a *App) visit(s Screen) error {
 			a.OpenSession("primo-spid")
 			a.CardTapped(Card{Kind: CardCitizen, ID: DemoCitizenCard})
 			a.CardTapped(Card{Kind: CardCitizen, ID: "BIB-000043"})
-		case Status:
-			a.Go(Status)
+		case Status, LoansView:
+			a.Go(s)
 		}
 	default:
 		a.Go(s)
