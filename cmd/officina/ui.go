@@ -21,7 +21,8 @@ func uiCommands() []command {
 
 // uiDeps connects the UI's ports to the kiosk's areas: the catalogue and
 // learners' progress (content), the queue, staff, services and sessions
-// (records, with tickets printed on the printer), the sensors, and the
+// (records, with tickets printed on the printer), loans, certificates
+// (printed), the sensors, and the
 // status screen (hardware health and sync). The in-memory fakes of
 // kiosk/ui/state serve only the tests and `officina screenshots`.
 func uiDeps(k *kiosk) state.Deps {
@@ -33,6 +34,8 @@ func uiDeps(k *kiosk) state.Deps {
 		Staff:       uiStaff{k.records.roster},
 		Services:    uiServices{desk: k.records.desk, content: k.content, queue: queue},
 		Sessions:    newUISessions(k.records.desk, k.content, k.clock),
+		Loans:       uiLoans{k.records.desk},
+		Printer:     uiCertificates{printer: k.hardware.Printer, place: uiPlace(k)},
 		Sensors:     uiSensors{sampler: k.hardware.Sensors, clock: k.clock},
 		Sync:        uiStatus{k},
 		Clock:       k.clock,

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/officina-digitale/officina/hardware/card"
+	"github.com/officina-digitale/officina/hardware/printer"
 	"github.com/officina-digitale/officina/hardware/sensor"
 	"github.com/officina-digitale/officina/kiosk/clock"
 	"github.com/officina-digitale/officina/kiosk/staff"
@@ -283,4 +284,32 @@ func transport(address string) string {
 		return address
 	}
 	return kind
+}
+
+// uiCertificates prints the certificate the quiz screen shows. The
+// printer's certificate layout needs the citizen's name and a verification
+// URL on the hub, which the touch flow has neither of, so it prints as a
+// receipt: the course, the date and the code shown on the screen.
+type uiCertificates struct {
+	printer *printer.Printer
+	place   string
+}
+
+var _ state.Printer = uiCertificates{}
+
+func (p uiCertificates) PrintCertificate(ctx context.Context, c state.Certificate, lang string) error {
+	if p.printer == nil {
+		return state.ErrOffline
+	}
+	_, err := p.printer.Print(ctx, printer.Receipt{
+		Place: p.place,
+		Title: "Attestato di partecipazione",
+		Time:  c.Date,
+		Done: []string{
+			"Percorso completato: " + c.CourseTitle,
+			"Quiz superato il " + c.Date.Format("02/01/2006"),
+			"Codice " + c.Code,
+		},
+	})
+	return err
 }

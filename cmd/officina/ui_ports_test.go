@@ -538,7 +538,7 @@ func TestRealTourReachesEveryScreen(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := state.New(uiDeps(k))
-	for _, s := range append(slices.Clone(state.CitizenScreens), state.StaffScreens...) {
+	for _, s := range append(state.CitizenScreens(), state.StaffScreens()...) {
 		if err := realVisit(context.Background(), k, a, s, "246810"); err != nil {
 			t.Error(err)
 		}
@@ -686,5 +686,55 @@ func TestUIVolunteerSessionStaysOpenWhenItCannotBeRecorded(t *testing.T) {
 	}
 	if n := len(events(t, k, assistance.KindSession)); n != 1 {
 		t.Errorf("%d sessions recorded, want 1", n)
+	}
+}
+
+func TestUILoansAndPrintedCertificate(t *testing.T) {
+	k := openTestKiosk(t, testConfig(t))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := seedTourStaff(ctx, k, "246810"); err != nil { // lends Tablet 3
+		t.Fatal(err)
+	}
+	a := state.New(uiDeps(k))
+	if err := realVisit(ctx, k, a, state.LoansView, "246810"); err != nil {
+		t.Fatal(err)
+	}
+	ls, ok := a.Loans()
+	if !ok || len(ls) != 1 || !strings.EqualFold(ls[0].Device, "Tablet 3") || a.Overdue(ls[0]) {
+		t.Fatalf("loans: %+v", ls)
+	}
+	desk, _ := k.records.desk.Loans(ctx)
+	if ls[0].Borrower == desk[0].Citizen || !strings.HasSuffix(desk[0].Citizen, strings.TrimPrefix(ls[0].Borrower, "…")) {
+		t.Errorf("borrower shown as %q (pseudonym %q)", ls[0].Borrower, desk[0].Citizen)
+	}
+
+	jobs, stop := k.hardware.Printer.Subscribe(16)
+	defer stop()
+	go k.hardware.Printer.Run(ctx)
+	if err := realVisit(ctx, k, a, state.CertView, "246810"); err != nil {
+		t.Fatal(err)
+	}
+	a.PrintCertificate()
+	if a.Notice().ID != "cert.printed" {
+		t.Fatalf("print: %+v", a.Notice())
+	}
+	for done := false; !done; {
+		select {
+		case j := <-jobs:
+			if j.State == printer.Cancelled {
+				t.Fatalf("certificate cancelled: %s", j.Reason)
+			}
+			done = j.Kind == "receipt" && j.State == printer.Printed
+		case <-time.After(10 * time.Second):
+			t.Fatal("certificate never printed")
+		}
+	}
+	paper, _ := os.ReadFile(filepath.Join(k.cfg.DataDir, "printer.bin"))
+	paper = bytes.ReplaceAll(paper, []byte("\n"), []byte(" "))
+	for _, want := range []string{"Attestato", "Pagare un avviso pagoPA", a.Certificate().Code} {
+		if !bytes.Contains(paper, []byte(want)) {
+			t.Errorf("printed certificate lacks %q: %q", want, paper)
+		}
 	}
 }

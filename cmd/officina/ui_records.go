@@ -327,3 +327,21 @@ func (s *uiSessions) Close(ctx context.Context, sessionID string) error {
 	_, err = s.desk.CloseCourse(ctx, id)
 	return err
 }
+
+// uiLoans lists the desk's devices out on loan. The borrower is shown by
+// the last characters of their pseudonym: the desk keeps no name.
+type uiLoans struct{ desk *assistance.Desk }
+
+var _ state.Loans = uiLoans{}
+
+func (l uiLoans) Open(ctx context.Context) ([]state.Loan, error) {
+	ls, err := l.desk.Loans(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]state.Loan, 0, len(ls))
+	for _, x := range ls {
+		out = append(out, state.Loan{Device: x.Device, Borrower: cardLabel(x.Citizen), Due: x.Due})
+	}
+	return out, nil
+}

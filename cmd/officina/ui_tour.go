@@ -9,8 +9,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/officina-digitale/officina/kiosk/assistance"
+	"github.com/officina-digitale/officina/kiosk/people"
 
 	"github.com/officina-digitale/officina/kiosk/staff"
 	"github.com/officina-digitale/officina/kiosk/ui/state"
@@ -26,13 +28,17 @@ const (
 )
 
 // seedTourStaff puts a facilitator on a fresh kiosk's roster for the tour,
-// with a PIN only the tour knows.
+// with a PIN only the tour knows, and lends a tablet.
 func seedTourStaff(ctx context.Context, k *kiosk, pin string) error {
 	h, err := staff.HashPIN(pin, 1000)
 	if err != nil {
 		return err
 	}
-	return k.records.roster.Put(ctx, staff.Member{ID: tourStaffID, Name: "Giulia D'Amico", Role: staff.Facilitator, Card: tourStaffCard, Active: true}, h)
+	if err := k.records.roster.Put(ctx, staff.Member{ID: tourStaffID, Name: "Giulia D'Amico", Role: staff.Facilitator, Card: tourStaffCard, Active: true}, h); err != nil {
+		return err
+	}
+	_, err = k.records.desk.LendDevice(ctx, "Tablet 3", people.Person{CF: tourCitizenCF}, tourStaffID, 7*24*time.Hour)
+	return err
 }
 
 // realVisit resets a and puts it on screen s with real content: an open
@@ -73,6 +79,14 @@ func realVisitBatch(a *state.App, s state.Screen, pin string) error {
 		a.OpenCourse(tourCourse)
 		a.StartQuiz()
 		a.Answer(0)
+	case state.CertView:
+		a.OpenCourse(tourCourse)
+		a.StartQuiz()
+		for i := 0; i < 50 && !a.Passed(); i++ {
+			a.Answer(a.Quiz().Question.Correct)
+			a.NextQuestion()
+		}
+		a.ShowCertificate()
 	case state.GuideView:
 		a.OpenGuide(tourGuide)
 	case state.TicketView:
@@ -80,7 +94,7 @@ func realVisitBatch(a *state.App, s state.Screen, pin string) error {
 	case state.StaffLogin:
 		a.CardTapped(state.Card{Kind: state.CardStaff, ID: tourStaffCard})
 		a.PressPIN("1")
-	case state.StaffHome, state.QueueView, state.Record, state.Attendance, state.Status:
+	case state.StaffHome, state.QueueView, state.Record, state.Attendance, state.LoansView, state.Status:
 		a.TakeTicket(tourGuide)
 		a.Reset()
 		a.TakeTicket("")
@@ -101,6 +115,8 @@ func realVisitBatch(a *state.App, s state.Screen, pin string) error {
 			a.OpenSession(tourCourse)
 			a.CardTapped(state.Card{Kind: state.CardCitizen, ID: "BIB-000042"})
 			a.CardTapped(state.Card{Kind: state.CardCitizen, ID: "BIB-000043"})
+		case state.LoansView:
+			a.Go(state.LoansView)
 		case state.Status:
 			a.Go(state.Status)
 		}
