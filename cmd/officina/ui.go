@@ -20,11 +20,12 @@ func uiCommands() []command {
 }
 
 // uiDeps connects the UI's ports to the kiosk's areas: the catalogue and
-// learners' progress (content), the queue, staff, services and sessions
-// (records, with tickets printed on the printer), loans, certificates
-// (printed), the sensors, and the
-// status screen (hardware health and sync). The in-memory fakes of
-// kiosk/ui/state serve only the tests and `officina screenshots`.
+// learners' progress (content); the queue, staff, services, sessions and
+// loans (records, with tickets and certificates printed); the sensors;
+// and the status screen (hardware health and sync). The adapters are in
+// ui_content.go, ui_records.go and ui_hardware.go. The in-memory fakes of
+// kiosk/ui/state serve only the tests, `officina screenshots` and
+// `officina ui-bench` without --kiosk.
 func uiDeps(k *kiosk) state.Deps {
 	queue := newUIQueue(k.records.desk, k.hardware.Printer, k.content, uiPlace(k), k.log.With("area", "ui"))
 	d := state.Deps{
