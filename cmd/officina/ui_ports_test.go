@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/http/httptest"
 	"os"
 	"path"
 	"path/filepath"
@@ -32,6 +33,8 @@ import (
 	"github.com/officina-digitale/officina/kiosk/staff"
 	"github.com/officina-digitale/officina/kiosk/store"
 	"github.com/officina-digitale/officina/kiosk/ui/state"
+	"github.com/officina-digitale/officina/sync/blobdir"
+	"github.com/officina-digitale/officina/sync/hub"
 )
 
 // testConfig is the default configuration in a fresh data directory, with
@@ -736,5 +739,55 @@ func TestUILoansAndPrintedCertificate(t *testing.T) {
 		if !bytes.Contains(paper, []byte(want)) {
 			t.Errorf("printed certificate lacks %q: %q", want, paper)
 		}
+	}
+}
+
+func TestUIStatusShowsTheHubAndItsFailure(t *testing.T) {
+	ctx := context.Background()
+	hd := t.TempDir()
+	st, err := hub.OpenSQLite(ctx, filepath.Join(hd, "hub.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	keys, _ := hub.LoadOrCreateKeys(filepath.Join(hd, "keys"), nil)
+	blobs, _ := blobdir.Open(filepath.Join(hd, "blobs"))
+	srv := httptest.NewServer(hub.NewServer(st, keys, blobs, hub.Options{}))
+	defer srv.Close()
+	code, _ := hub.NewEnrolCode(ctx, st, "genova-berio", time.Hour, time.Now())
+	cfg := testConfig(t)
+	var out bytes.Buffer
+	e := &env{stdout: &out, stderr: &out, stdin: strings.NewReader(""), environ: []string{"OFFICINA_CONFIG=/dev/null"}}
+	if rc := realMain(ctx, e, []string{"enroll", "--data", cfg.DataDir, srv.URL, code}); rc != 0 {
+		t.Fatalf("enroll: %s", out.String())
+	}
+	k := openTestKiosk(t, cfg)
+	if err := k.sync.client.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a := state.New(uiDeps(k))
+	hubState := func() (state.SyncState, state.DeviceState) {
+		s, ok := a.Sync()
+		if !ok {
+			t.Fatalf("status: %+v", a.Notice())
+		}
+		for _, d := range s.Devices {
+			if d.Name == "hub" {
+				return s, d
+			}
+		}
+		t.Fatalf("no hub on the status screen: %+v", s.Devices)
+		return s, state.DeviceState{}
+	}
+	s, h := hubState()
+	if !s.HubConfigured || s.LastSync.IsZero() || s.Backlog != 0 || !h.OK {
+		t.Errorf("after a good sync: %+v, hub %+v", s, h)
+	}
+	srv.Close() // the hub is gone
+	if err := k.sync.client.SyncOnce(ctx); err == nil {
+		t.Fatal("sync to a closed hub succeeded")
+	}
+	if _, h := hubState(); h.OK || h.Detail == "" {
+		t.Errorf("after a failed sync the hub shows %+v", h)
 	}
 }
