@@ -77,6 +77,13 @@ screenshots: ## draw each main screen in Italian and English into docs/screensho
 	DISPLAY=$(XVFB_DISPLAY) $(BIN)/officina screenshots --out docs/screenshots --size $(XVFB_SIZE); rc=$$?; \
 	kill $$pid; exit $$rc
 
+.PHONY: screenshots-kiosk
+screenshots-kiosk: ## draw the main screens over a fresh kiosk's real areas into docs/screenshots/kiosk (needs xvfb, x11-apps)
+	$(GO) build -o $(BIN)/officina ./cmd/officina
+	Xvfb $(XVFB_DISPLAY) -screen 0 $(XVFB_SIZE)x24 -nolisten tcp & pid=$$!; sleep 1; \
+	DISPLAY=$(XVFB_DISPLAY) $(BIN)/officina screenshots --kiosk --out docs/screenshots/kiosk --size $(XVFB_SIZE); rc=$$?; \
+	kill $$pid; exit $$rc
+
 .PHONY: ui-bench
 ui-bench: ## time launch to home, screen changes and memory of the real window under Xvfb
 	$(GO) build -o $(BIN)/officina ./cmd/officina

@@ -19,7 +19,7 @@ import (
 	"github.com/officina-digitale/officina/sync/wire"
 )
 
-func openTestKiosk(t *testing.T, dir string) (*kiosk, error) {
+func openKioskIn(t *testing.T, dir string) (*kiosk, error) {
 	t.Helper()
 	c := common{dataDir: dir}
 	cfg, err := c.load(&env{environ: []string{"OFFICINA_CONFIG=" + filepath.Join(dir, "none.toml")}})
@@ -39,7 +39,7 @@ func TestEnrolmentGivesTheDeploymentSecretAndSealKey(t *testing.T) {
 	os.WriteFile(filepath.Join(alone, "none.toml"), nil, 0o600)
 	var ks []*kiosk
 	for _, dir := range []string{a.data, b.data, alone} {
-		k, err := openTestKiosk(t, dir)
+		k, err := openKioskIn(t, dir)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -95,7 +95,7 @@ func TestADamagedEnrolmentStopsTheKiosk(t *testing.T) {
 	delete(en["hub"].(map[string]any), "hmac_secret")
 	raw, _ = json.Marshal(en)
 	os.WriteFile(path, raw, 0o600)
-	if _, err := openTestKiosk(t, a.data); err == nil || !strings.Contains(err.Error(), "enrol the kiosk again") {
+	if _, err := openKioskIn(t, a.data); err == nil || !strings.Contains(err.Error(), "enrol the kiosk again") {
 		t.Fatalf("opening a kiosk whose enrolment lost its secret: %v", err)
 	}
 }

@@ -5,9 +5,8 @@ package main
 // screenshots` and `officina ui-bench`.
 
 import (
-	"context"
 	"os/exec"
-	"syscall"
+	"path/filepath"
 
 	"github.com/officina-digitale/officina/kiosk/ui/speech"
 	"github.com/officina-digitale/officina/kiosk/ui/state"
@@ -20,46 +19,42 @@ func uiCommands() []command {
 	}
 }
 
-// uiDeps connects the UI's ports. Until the content, records and hardware
-// areas are wired here, their ports are the in-memory fakes of
-// kiosk/ui/state, filled with the demo catalogue; the sync status is read
-// from the real store.
+// uiDeps connects the UI's ports to the kiosk's areas: the catalogue and
+// learners' progress (content); the queue, staff, services, sessions and
+// loans (records, with tickets and certificates printed); the sensors;
+// and the status screen (hardware health and sync). The adapters are in
+// ui_content.go, ui_records.go and ui_hardware.go. The in-memory fakes of
+// kiosk/ui/state serve only the tests, `officina screenshots` and
+// `officina ui-bench` without --kiosk.
 func uiDeps(k *kiosk) state.Deps {
-	d := state.DemoDeps(k.clock)
-	d.Lang = k.cfg.Language
-	d.IdleTimeout = k.cfg.UI.IdleTimeout.D()
-	d.IdleWarning = k.cfg.UI.IdleWarning.D()
+	queue := newUIQueue(k.records.desk, k.hardware.Printer, k.content, uiPlace(k), k.log.With("area", "ui"))
+	d := state.Deps{
+		Catalog:     uiCatalog{content: k.content, audioDir: filepath.Join(k.cfg.DataDir, "audio")},
+		Progress:    uiProgress{content: k.content, book: k.content.Learning},
+		Queue:       queue,
+		Staff:       uiStaff{k.records.roster},
+		Services:    uiServices{desk: k.records.desk, content: k.content, queue: queue},
+		Sessions:    newUISessions(k.records.desk, k.content, k.clock),
+		Loans:       uiLoans{k.records.desk},
+		Printer:     uiCertificates{printer: k.hardware.Printer, place: uiPlace(k)},
+		Sensors:     uiSensors{sampler: k.hardware.Sensors, clock: k.clock},
+		Sync:        uiStatus{k},
+		Clock:       k.clock,
+		Lang:        k.cfg.Language,
+		IdleTimeout: k.cfg.UI.IdleTimeout.D(),
+		IdleWarning: k.cfg.UI.IdleWarning.D(),
+	}
 	if k.cfg.UI.ReadAloud {
 		d.Speech = speech.New(exec.LookPath)
 	}
-	demo := d.Sync.(*state.FakeSync).State.Devices
-	d.Sync = storeSync{k: k, devices: demo}
 	return d
 }
 
-// storeSync reports the outbox and the last hub acknowledgement from the
-// store.
-type storeSync struct {
-	k       *kiosk
-	devices []state.DeviceState
-}
-
-func (s storeSync) Status(ctx context.Context) (state.SyncState, error) {
-	backlog, err := s.k.store.Backlog(ctx, "hub")
-	if err != nil {
-		return state.SyncState{}, err
+// uiPlace is the name printed at the top of tickets: the facilitation
+// point's registered name, else the kiosk's name.
+func uiPlace(k *kiosk) string {
+	if k.cfg.Records.SiteName != "" {
+		return k.cfg.Records.SiteName
 	}
-	last, err := s.k.store.LastAckTime(ctx, "hub")
-	if err != nil {
-		return state.SyncState{}, err
-	}
-	var fs syscall.Statfs_t
-	var free int64
-	if syscall.Statfs(s.k.cfg.DataDir, &fs) == nil {
-		free = int64(fs.Bavail) * int64(fs.Bsize)
-	}
-	return state.SyncState{
-		HubConfigured: s.k.cfg.Hub.URL != "", LastSync: last, Backlog: int(backlog),
-		Devices: s.devices, StorageFree: free, Version: version,
-	}, nil
+	return k.cfg.Name
 }

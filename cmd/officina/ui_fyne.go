@@ -24,6 +24,7 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"github.com/officina-digitale/officina/kiosk/clock"
+	"github.com/officina-digitale/officina/kiosk/config"
 	"github.com/officina-digitale/officina/kiosk/i18n"
 	"github.com/officina-digitale/officina/kiosk/status"
 	"github.com/officina-digitale/officina/kiosk/ui"
@@ -49,10 +50,31 @@ func runUI(ctx context.Context, k *kiosk, st *status.Server) error {
 		w.SetFullScreen(true)
 		w.SetCloseIntercept(func() {})
 	}
-	u := ui.New(w, state.New(uiDeps(k)), cat, ui.Options{Demo: k.cfg.UI.DemoCards, Quit: a.Quit})
+	sa := state.New(uiDeps(k))
+	u := ui.New(w, sa, cat, ui.Options{Demo: k.cfg.UI.DemoCards, Quit: a.Quit})
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() { _ = u.Run(runCtx) }()
+	// Card taps and new sensor readings arrive on the hardware's goroutines
+	// and reach the UI state only through fyne.Do.
+	taps, stopTaps := k.hardware.Cards.Subscribe(8)
+	defer stopTaps()
+	readings, stopReadings := k.hardware.Sensors.Subscribe(16)
+	defer stopReadings()
+	go func() {
+		_ = cardLoop(runCtx, taps, k.records.roster, func(c state.Card) {
+			fyne.Do(func() { sa.CardTapped(c) })
+		})
+	}()
+	go func() {
+		_ = sensorLoop(runCtx, readings, func() {
+			fyne.Do(func() {
+				if sa.Screen() == state.Air {
+					sa.Refresh()
+				}
+			})
+		})
+	}()
 	go func() {
 		<-runCtx.Done()
 		fyne.Do(a.Quit)
@@ -87,6 +109,102 @@ func tourApp(size fyne.Size) (fyne.App, fyne.Window, *state.App, error) {
 	return a, w, sa, nil
 }
 
+// openTour opens the window the screenshots and the UI benchmark tour:
+// over the demo data, or with kioskMode over a fresh kiosk's real areas.
+// show puts the window on a screen in a language ("" keeps it), with one
+// redraw; it runs on the UI goroutine.
+func openTour(ctx context.Context, e *env, kioskMode bool, size fyne.Size) (fyne.App, fyne.Window, func(state.Screen, string) error, func(), error) {
+	with := func(sa *state.App, visit func() error, lang string) error {
+		var err error
+		sa.Batch(func() {
+			err = visit()
+			if lang != "" {
+				sa.SetLanguage(lang)
+			}
+		})
+		return err
+	}
+	if !kioskMode {
+		a, w, sa, err := tourApp(size)
+		if err != nil {
+			return nil, nil, nil, nil, err
+		}
+		show := func(s state.Screen, lang string) error {
+			return with(sa, func() error { return sa.Visit(s) }, lang)
+		}
+		return a, w, show, func() {}, nil
+	}
+	k, pin, cleanup, err := tourKiosk(ctx, e)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	a, w, sa, err := kioskWindow(k, size)
+	if err != nil {
+		cleanup()
+		return nil, nil, nil, nil, err
+	}
+	show := func(s state.Screen, lang string) error {
+		return with(sa, func() error { return realVisit(ctx, k, sa, s, pin) }, lang)
+	}
+	return a, w, show, cleanup, nil
+}
+
+// tourKiosk opens a fresh kiosk in a temporary data directory, with a
+// facilitator on its roster for the tour, and runs its sensors so the air
+// screen has values.
+func tourKiosk(ctx context.Context, e *env) (*kiosk, string, func(), error) {
+	dir, err := os.MkdirTemp("", "officina-tour-")
+	if err != nil {
+		return nil, "", nil, err
+	}
+	cfg := config.Default()
+	cfg.DataDir = dir
+	cfg.Records.SiteName = "Biblioteca Berio"
+	k, err := openKiosk(ctx, cfg, newLogger(cfg, e))
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, "", nil, err
+	}
+	const pin = "246810" // only on this throw-away roster
+	if err := seedTourStaff(ctx, k, pin); err != nil {
+		k.Close()
+		os.RemoveAll(dir)
+		return nil, "", nil, err
+	}
+	readings, stop := k.hardware.Sensors.Subscribe(16)
+	sctx, cancel := context.WithCancel(ctx)
+	go func() { _ = k.hardware.Sensors.Run(sctx) }()
+	got := map[string]bool{}
+	deadline := time.After(5 * time.Second)
+wait:
+	for len(got) < 2 {
+		select {
+		case r := <-readings:
+			got[r.Place] = true
+		case <-deadline:
+			break wait
+		}
+	}
+	stop()
+	return k, pin, func() { cancel(); k.Close(); os.RemoveAll(dir) }, nil
+}
+
+// kioskWindow is a full-screen window over k's real areas.
+func kioskWindow(k *kiosk, size fyne.Size) (fyne.App, fyne.Window, *state.App, error) {
+	cat, err := i18n.Load()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	a := app.NewWithID(appID)
+	sa := state.New(uiDeps(k))
+	w := a.NewWindow("Officina")
+	w.Resize(size)
+	w.SetFixedSize(true)
+	w.SetFullScreen(true)
+	ui.New(w, sa, cat, ui.Options{})
+	return a, w, sa, nil
+}
+
 func parseSize(s string) (fyne.Size, error) {
 	ws, hs, ok := strings.Cut(s, "x")
 	wi, err1 := strconv.Atoi(ws)
@@ -110,6 +228,7 @@ func screenshotsCmd(ctx context.Context, e *env, args []string) error {
 	out := fs.String("out", "docs/screenshots", "directory for the PNG files")
 	sizeFlag := fs.String("size", "800x480", "window size in pixels")
 	langs := fs.String("langs", "it,en", "comma-separated languages")
+	kioskMode := fs.Bool("kiosk", false, "draw a fresh kiosk's real areas (built-in catalogue, desk, roster, simulated hardware, in a temporary data directory) instead of the demo data")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -120,10 +239,11 @@ func screenshotsCmd(ctx context.Context, e *env, args []string) error {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
-	a, w, sa, err := tourApp(size)
+	a, w, show, cleanup, err := openTour(ctx, e, *kioskMode, size)
 	if err != nil {
 		return err
 	}
+	defer cleanup()
 	var runErr error
 	a.Lifecycle().SetOnStarted(func() {
 		go func() {
@@ -135,10 +255,9 @@ func screenshotsCmd(ctx context.Context, e *env, args []string) error {
 						return
 					}
 					fyne.DoAndWait(func() {
-						if err := sa.Visit(s); err != nil {
+						if err := show(s, lang); err != nil {
 							runErr = err
 						}
-						sa.SetLanguage(lang)
 					})
 					if runErr != nil {
 						return
@@ -204,6 +323,7 @@ func uiBenchCmd(ctx context.Context, e *env, args []string) error {
 	rounds := fs.Int("rounds", 5, "times every screen is visited in every language")
 	heapProfile := fs.String("heap-profile", "", "write a heap profile here at the end")
 	settle := fs.Duration("settle", 0, "after the tour, wait this long on the home screen and measure memory again")
+	kioskMode := fs.Bool("kiosk", false, "tour a fresh kiosk's real areas (in a temporary data directory) instead of the demo data; each visit then also does the visit's real work (tickets taken, a staff login)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -211,10 +331,11 @@ func uiBenchCmd(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, w, sa, err := tourApp(size)
+	a, w, show, cleanup, err := openTour(ctx, e, *kioskMode, size)
 	if err != nil {
 		return err
 	}
+	defer cleanup()
 	var report string
 	a.Lifecycle().SetOnStarted(func() {
 		go func() {
@@ -232,10 +353,7 @@ func uiBenchCmd(ctx context.Context, e *env, args []string) error {
 					for _, s := range tourScreens() {
 						t0 := time.Now()
 						fyne.DoAndWait(func() {
-							sa.Batch(func() {
-								_ = sa.Visit(s)
-								sa.SetLanguage(l.Tag)
-							})
+							_ = show(s, l.Tag)
 						})
 						changes = append(changes, time.Since(t0))
 						capture(w)
@@ -268,7 +386,7 @@ func uiBenchCmd(ctx context.Context, e *env, args []string) error {
 					float64(rss)/(1<<20), float64(m.HeapInuse)/(1<<20), float64(m.Sys)/(1<<20))
 			}
 			if *settle > 0 {
-				fyne.DoAndWait(func() { _ = sa.Visit(state.Home) })
+				fyne.DoAndWait(func() { _ = show(state.Home, "") })
 				deadline := time.Now().Add(*settle)
 				for time.Now().Before(deadline) {
 					time.Sleep(time.Second)
