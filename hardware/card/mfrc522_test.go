@@ -86,9 +86,9 @@ func (s *script) init() {
 	s.write(regTPrescaler, 0x3E) // 6.78 MHz / (2·0xD3E+1) ≈ 2 kHz timer
 	s.write(regTReloadL, 30)     // 15 ms timeout
 	s.write(regTReloadH, 0)
-	s.write(regTxASK, 0x40) // force 100 % ASK
-	s.write(regMode, 0x3D)  // CRC preset 0x6363 (ISO 14443-3 CRC_A)
-	s.write(regRFCfg, 0x40) // receiver gain 33 dB
+	s.write(regTxASK, 0x40)     // force 100 % ASK
+	s.write(regMode, 0x3D)      // CRC preset 0x6363 (ISO 14443-3 CRC_A)
+	s.write(regRFCfg, 0x40)     // receiver gain 33 dB
 	s.read(regTxControl, 0x80)  // antenna off?
 	s.read(regTxControl, 0x80)  // read-modify-write
 	s.write(regTxControl, 0x83) // antenna on: Tx1RFEn | Tx2RFEn
