@@ -358,17 +358,17 @@ func (s *SQLiteStore) Ingest(ctx context.Context, device string, events []wire.E
 				st.Close()
 			}
 		}()
-		args := make([]any, 0, 2+insertChunk*insertCols)
+		args := make([]any, 0, insertChunk*9)
 		for len(todo) > 0 {
 			chunk := todo[:min(insertChunk, len(todo))]
 			todo = todo[len(chunk):]
-			args = append(args[:0], num, recv) // ?1 and ?2, shared by every row
+			args = args[:0]
 			for _, e := range chunk {
 				corrected := e.WallMS
 				if !e.ClockSynced {
 					corrected += offsetMS
 				}
-				args = append(args, int64(e.Seq), e.Kind, e.Version, e.WallMS, boolInt(e.ClockSynced), corrected, e.Payload)
+				args = append(args, num, int64(e.Seq), e.Kind, e.Version, e.WallMS, boolInt(e.ClockSynced), corrected, recv, e.Payload)
 			}
 			var err error
 			if len(chunk) == insertChunk {
@@ -400,11 +400,6 @@ func (s *SQLiteStore) Ingest(ctx context.Context, device string, events []wire.E
 // round trips through database/sql than one statement per event.
 const insertChunk = 200
 
-// insertCols is how many parameters each row binds; the device and the
-// receive time are bound once per statement (?1, ?2) and shared by all
-// rows, which saves database/sql converting them for every event.
-const insertCols = 7
-
 func insertSQL(rows int) string {
 	var sb strings.Builder
 	sb.WriteString(`INSERT OR IGNORE INTO events(device, seq, kind, version, wall_ms, clock_synced, corrected_ms, received_ms, payload) VALUES `)
@@ -412,8 +407,7 @@ func insertSQL(rows int) string {
 		if i > 0 {
 			sb.WriteByte(',')
 		}
-		p := 3 + i*insertCols
-		fmt.Fprintf(&sb, "(?1,?%d,?%d,?%d,?%d,?%d,?%d,?2,?%d)", p, p+1, p+2, p+3, p+4, p+5, p+6)
+		sb.WriteString("(?,?,?,?,?,?,?,?,?)")
 	}
 	return sb.String()
 }
