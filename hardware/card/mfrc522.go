@@ -3,12 +3,14 @@ package card
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"time"
 
 	"periph.io/x/conn/v3/gpio"
+	"periph.io/x/conn/v3/physic"
 	"periph.io/x/conn/v3/spi"
 	"periph.io/x/devices/v3/mfrc522"
 )
@@ -24,22 +26,56 @@ type UIDReader interface {
 // MFRC522 is an NXP MFRC522 reader on SPI through periph's mfrc522
 // driver (datasheet MFRC522 rev. 3.9), reading MIFARE card UIDs.
 type MFRC522 struct {
-	dev  *mfrc522.Dev
-	port spi.PortCloser
-	mu   sync.Mutex
+	// Poll is how long one field poll waits for a card before ReadUID
+	// checks its context and polls again (default 500 ms).
+	Poll time.Duration
+
+	dev     *mfrc522.Dev
+	port    spi.PortCloser
+	version byte
+	mu      sync.Mutex
 }
 
-// NewMFRC522 initialises the reader on port with its reset and IRQ pins.
+// versionReg is the MFRC522's VersionReg (datasheet §9.3.4.8): 0x91 for
+// chip version 1.0, 0x92 for 2.0; common clones answer 0x88 or 0xB2.
+const versionReg = 0x37
+
+// NewMFRC522 checks that a chip answers on port (its version register),
+// then lets the driver reset it, set its timer and turn the antenna on.
 func NewMFRC522(port spi.PortCloser, reset gpio.PinOut, irq gpio.PinIn) (*MFRC522, error) {
-	d, err := mfrc522.NewSPI(port, reset, irq)
+	// The driver's own speed and mode, so it can share this connection.
+	c, err := port.Connect(10*physic.MegaHertz, spi.Mode0, 8)
+	if err != nil {
+		return nil, fmt.Errorf("card: mfrc522: connect: %w", err)
+	}
+	r := make([]byte, 2)
+	if err := c.Tx([]byte{0x80 | versionReg<<1, 0}, r); err != nil {
+		return nil, fmt.Errorf("card: mfrc522: read version register: %w", err)
+	}
+	if r[1] == 0x00 || r[1] == 0xFF {
+		// A floating or grounded MISO line: nothing is on the bus.
+		return nil, fmt.Errorf("card: mfrc522: no reader answers on SPI (version register reads 0x%02X); check the wiring", r[1])
+	}
+	d, err := mfrc522.NewSPI(connected{port, c}, reset, irq)
 	if err != nil {
 		return nil, fmt.Errorf("card: mfrc522: %w", err)
 	}
-	return &MFRC522{dev: d, port: port}, nil
+	return &MFRC522{Poll: pollTimeout, dev: d, port: port, version: r[1]}, nil
 }
 
-// pollTimeout is how long one field poll waits; ReadUID loops over polls
-// so it can notice ctx.
+// connected is a port whose connection is already open, handed to the
+// driver so the version check and the driver share one connection.
+type connected struct {
+	spi.PortCloser
+	c spi.Conn
+}
+
+func (p connected) Connect(physic.Frequency, spi.Mode, int) (spi.Conn, error) { return p.c, nil }
+
+// Version is what the chip's version register read (0x91, 0x92, …).
+func (m *MFRC522) Version() byte { return m.version }
+
+// pollTimeout is how long one field poll waits by default.
 const pollTimeout = 500 * time.Millisecond
 
 // ReadUID waits for a card.
@@ -47,7 +83,7 @@ func (m *MFRC522) ReadUID(ctx context.Context) ([]byte, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for {
-		uid, err := m.dev.ReadUID(pollTimeout)
+		uid, err := m.dev.ReadUID(m.Poll)
 		if err == nil {
 			return uid, nil
 		}
@@ -65,8 +101,11 @@ func (m *MFRC522) ReadUID(ctx context.Context) ([]byte, error) {
 func (m *MFRC522) Close() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.dev.Halt()
-	return m.port.Close()
+	var halt error
+	if err := m.dev.Halt(); err != nil {
+		halt = fmt.Errorf("card: mfrc522: power down: %w", err)
+	}
+	return errors.Join(halt, m.port.Close())
 }
 
 // AddUIDReader adds an RFID reader; each card it sees is delivered as a

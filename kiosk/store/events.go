@@ -293,6 +293,7 @@ func (s *Store) LastSeq(ctx context.Context) (uint64, error) {
 func (s *Store) Events(ctx context.Context, after uint64) iter.Seq2[Event, error] {
 	const page = 512
 	return func(yield func(Event, error) bool) {
+		batch := make([]Event, 0, page) // reused page after page
 		for {
 			rows, err := s.rdb.QueryContext(ctx,
 				`SELECT seq, kind, version, payload, wall_ms, clock_synced FROM events WHERE seq > ? ORDER BY seq LIMIT ?`,
@@ -301,7 +302,7 @@ func (s *Store) Events(ctx context.Context, after uint64) iter.Seq2[Event, error
 				yield(Event{}, fmt.Errorf("store: read events: %w", classify(err)))
 				return
 			}
-			batch := make([]Event, 0, page)
+			batch = batch[:0]
 			for rows.Next() {
 				var ev Event
 				var seq, ms int64

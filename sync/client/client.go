@@ -347,8 +347,9 @@ func (c *Client) encodeBatches(ctx context.Context, cursor uint64) <-chan encode
 				return false
 			}
 		}
+		enc := wire.NewBatchEncoder(c.o.Identity.ID)
 		for {
-			enc := wire.NewBatchEncoder(c.o.Identity.ID)
+			enc.Reset()
 			enc.ClockMS = c.o.Clock.Now().UnixMilli()
 			for ev, err := range c.o.Store.Events(ctx, cursor) {
 				if err != nil {

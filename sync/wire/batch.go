@@ -50,11 +50,21 @@ type BatchEncoder struct {
 	lastMS   int64
 	raw      int
 	body     bytes.Buffer // uncompressed events (header is written at Finish)
+	hdr      bytes.Buffer
+	zw       *flate.Writer // kept across Reset: a new one allocates ~1 MB
 	tmp      [binary.MaxVarintLen64]byte
 }
 
 // NewBatchEncoder starts a batch for device.
 func NewBatchEncoder(device string) *BatchEncoder { return &BatchEncoder{device: device} }
+
+// Reset empties the encoder for the next batch of the same device, keeping
+// its buffers and its compressor, so a long upload does not allocate a
+// compressor and a growing buffer per batch.
+func (b *BatchEncoder) Reset() {
+	b.ClockMS, b.first, b.next, b.count, b.lastKind, b.lastMS, b.raw = 0, 0, 0, 0, "", 0, 0
+	b.body.Reset()
+}
 
 // Add appends an event. Sequence numbers must be contiguous.
 func (b *BatchEncoder) Add(e Event) error {
@@ -112,12 +122,21 @@ func (b *BatchEncoder) Last() uint64  { return b.next - 1 }
 
 // Finish compresses the batch and returns its bytes.
 func (b *BatchEncoder) Finish() ([]byte, error) {
-	var out bytes.Buffer
-	zw, err := flate.NewWriter(&out, flate.DefaultCompression)
-	if err != nil {
-		return nil, err
+	// The result is handed to the caller, so it is a fresh buffer; sized
+	// for the ~10:1 ratio demo records compress at.
+	out := bytes.NewBuffer(make([]byte, 0, b.body.Len()/8+64))
+	if b.zw == nil {
+		zw, err := flate.NewWriter(out, flate.DefaultCompression)
+		if err != nil {
+			return nil, err
+		}
+		b.zw = zw
+	} else {
+		b.zw.Reset(out)
 	}
-	var hdr bytes.Buffer
+	zw := b.zw
+	hdr := &b.hdr
+	hdr.Reset()
 	hdr.WriteString(batchMagic)
 	put := func(v uint64) {
 		n := binary.PutUvarint(b.tmp[:], v)
@@ -210,6 +229,7 @@ func DecodeBatch(compressed []byte) (*Batch, error) {
 	b := &Batch{Device: device, ClockMS: clockMS, Events: make([]Event, 0, count)}
 	var kind string
 	var ms int64
+	var slab []byte
 	for i := uint64(0); i < count; i++ {
 		k, err := readStr(256)
 		if err != nil {
@@ -237,7 +257,15 @@ func DecodeBatch(compressed []byte) (*Batch, error) {
 		if err != nil || n > MaxEventPayload {
 			return bad(fmt.Sprintf("event %d payload length", first+i), err)
 		}
-		p := make([]byte, n)
+		// Payloads are carved out of shared 64 KiB slabs: one allocation
+		// per few hundred events instead of one per event. The capacity
+		// is capped so an append to one payload cannot touch the next.
+		if uint64(cap(slab)-len(slab)) < n {
+			slab = make([]byte, 0, max(64<<10, int(n)))
+		}
+		end := len(slab) + int(n)
+		p := slab[len(slab):end:end]
+		slab = slab[:end]
 		if _, err := io.ReadFull(r, p); err != nil {
 			return bad(fmt.Sprintf("event %d payload", first+i), err)
 		}

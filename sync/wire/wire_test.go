@@ -48,6 +48,82 @@ func TestBatchRoundTrip(t *testing.T) {
 	}
 }
 
+// A reused encoder (Reset between batches, as an upload does) must give
+// each batch exactly the bytes a fresh encoder gives, and must not change
+// a batch already returned by Finish.
+func TestBatchEncoderResetReusesNothingVisible(t *testing.T) {
+	fresh := func(evs []wire.Event, clock int64) []byte {
+		enc := wire.NewBatchEncoder("ofc-abc")
+		enc.ClockMS = clock
+		for _, e := range evs {
+			if err := enc.Add(e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		body, err := enc.Finish()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return body
+	}
+	second := []wire.Event{
+		{Seq: 7, Kind: "consent.given", Version: 2, WallMS: 5, Payload: []byte(`{"x":1}`)},
+		{Seq: 8, Kind: "consent.given", Version: 2, WallMS: 9, ClockSynced: true},
+	}
+	enc := wire.NewBatchEncoder("ofc-abc")
+	var bodies [][]byte
+	for i, evs := range [][]wire.Event{sample(), second} {
+		enc.Reset()
+		enc.ClockMS = int64(100 + i)
+		for _, e := range evs {
+			if err := enc.Add(e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		body, err := enc.Finish()
+		if err != nil {
+			t.Fatal(err)
+		}
+		bodies = append(bodies, body)
+	}
+	if !bytes.Equal(bodies[0], fresh(sample(), 100)) {
+		t.Error("first batch from a reused encoder differs from a fresh encoder's (or was overwritten by the second)")
+	}
+	if !bytes.Equal(bodies[1], fresh(second, 101)) {
+		t.Error("second batch after Reset differs from a fresh encoder's")
+	}
+	b, err := wire.DecodeBatch(bodies[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Events) != 2 || b.Events[0].Seq != 7 || b.Events[0].Kind != "consent.given" || b.ClockMS != 101 {
+		t.Fatalf("second batch decoded as %+v", b)
+	}
+}
+
+// Decoded payloads share memory (slabs); growing one must not overwrite
+// the next event's payload.
+func TestDecodedPayloadsDoNotOverlap(t *testing.T) {
+	enc := wire.NewBatchEncoder("ofc-abc")
+	for _, e := range sample() {
+		if err := enc.Add(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	body, err := enc.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := wire.DecodeBatch(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = append(b.Events[0].Payload, "XXXXXXXXXX"...)
+	if string(b.Events[1].Payload) != `{"se5":6}` {
+		t.Fatalf("second payload changed to %q after appending to the first", b.Events[1].Payload)
+	}
+}
+
 func TestBatchRefusesGapsAndCorruption(t *testing.T) {
 	enc := wire.NewBatchEncoder("d")
 	enc.Add(wire.Event{Seq: 1, Kind: "k"})
