@@ -9,8 +9,6 @@ import (
 	"time"
 	_ "time/tzdata" // service dates are Italian dates even where the OS has no zoneinfo
 
-	"github.com/officina-digitale/officina/kiosk/codicefiscale"
-	"github.com/officina-digitale/officina/kiosk/facilita"
 	"github.com/officina-digitale/officina/kiosk/monitoring"
 	"github.com/officina-digitale/officina/sync/hub"
 )
@@ -58,28 +56,13 @@ func exportCmd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	// Read every file back as the platform would before calling it done.
-	var broken []string
-	for _, file := range res.Files {
-		fh, err := os.Open(file)
-		if err != nil {
-			return err
-		}
-		problems, err := facilita.Verify(fh, func(s string) error { _, err := codicefiscale.Parse(s); return err })
-		fh.Close()
-		if err != nil {
-			return err
-		}
-		for _, p := range problems {
-			broken = append(broken, file+": "+p)
-		}
-		fmt.Fprintln(e.stdout, "wrote", file)
+	broken, err := monitoring.VerifyFiles(res.Files)
+	if err != nil {
+		return err
 	}
 	if len(broken) > 0 {
 		return fmt.Errorf("the written files break national rules (a bug: please report it):\n%s", strings.Join(broken, "\n"))
 	}
-	fmt.Fprintf(e.stdout, "%d rows for %d services delivered to %d unique citizens\n", res.Rows, res.Services, res.UniqueCitizens)
-	if len(res.Rejected) > 0 {
-		fmt.Fprintf(e.stdout, "%d services could NOT be exported: see %s for the reason and the fix of each\n", len(res.Rejected), res.Report)
-	}
+	res.WriteSummary(e.stdout)
 	return nil
 }

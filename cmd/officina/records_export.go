@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/officina-digitale/officina/kiosk/codicefiscale"
-	"github.com/officina-digitale/officina/kiosk/facilita"
 	"github.com/officina-digitale/officina/kiosk/monitoring"
 	"github.com/officina-digitale/officina/kiosk/seal"
 )
@@ -57,28 +55,13 @@ func exportFacilita(ctx context.Context, e *env, k *kiosk, from, to time.Time, o
 		return err
 	}
 	// Read every file back as the platform would before calling it done.
-	var broken []string
-	for _, f := range res.Files {
-		fh, err := os.Open(f)
-		if err != nil {
-			return err
-		}
-		problems, err := facilita.Verify(fh, func(s string) error { _, err := codicefiscale.Parse(s); return err })
-		fh.Close()
-		if err != nil {
-			return err
-		}
-		for _, p := range problems {
-			broken = append(broken, f+": "+p)
-		}
-		fmt.Fprintln(e.stdout, "wrote", f)
+	broken, err := monitoring.VerifyFiles(res.Files)
+	if err != nil {
+		return err
 	}
 	if len(broken) > 0 {
 		return fmt.Errorf("the written files break national rules (a bug: please report it):\n%s", strings.Join(broken, "\n"))
 	}
-	fmt.Fprintf(e.stdout, "%d rows for %d services delivered to %d unique citizens\n", res.Rows, res.Services, res.UniqueCitizens)
-	if len(res.Rejected) > 0 {
-		fmt.Fprintf(e.stdout, "%d services could NOT be exported: see %s for the reason and the fix of each\n", len(res.Rejected), res.Report)
-	}
+	res.WriteSummary(e.stdout)
 	return nil
 }
