@@ -59,7 +59,7 @@ func runCmd(ctx context.Context, e *env, args []string) error {
 	svcCtx, stopServices := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
-		supervise.Run(svcCtx, log, supervise.DefaultBackoff, nil, services...)
+		supervise.Run(svcCtx, log, supervise.DefaultBackoff(), nil, services...)
 		close(done)
 	}()
 

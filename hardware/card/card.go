@@ -163,20 +163,9 @@ func NewService(clk clock.Clock, opts Options) *Service {
 		opts.MaxBackoff = 30 * time.Second
 	}
 	if opts.Wait == nil {
-		opts.Wait = sleep
+		opts.Wait = clock.Sleep
 	}
 	return &Service{clk: clk, opts: opts, subs: map[int]chan Tap{}, last: map[string]time.Time{}}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // AddKeyboard adds a keyboard-mode reader. open returns its event stream

@@ -171,7 +171,7 @@ func NewSampler(st *store.Store, clk clock.Clock, sensors []Config, opts Options
 		opts.MaxBackoff = 5 * time.Minute
 	}
 	if opts.Wait == nil {
-		opts.Wait = sleep
+		opts.Wait = clock.Sleep
 	}
 	s := &Sampler{st: st, clk: clk, opts: opts, latest: map[key]Reading{}, open: map[key]*bucket{}, subs: map[int]chan Reading{}}
 	seen := map[string]bool{}
@@ -199,17 +199,6 @@ func NewSampler(st *store.Store, clk clock.Clock, sensors []Config, opts Options
 		return nil, err
 	}
 	return s, nil
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // Run samples every sensor until ctx is done, flushing finished minutes as

@@ -7,6 +7,7 @@
 package clock
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -87,4 +88,18 @@ func (f *Fake) SetSynced(s bool) {
 	f.mu.Lock()
 	f.synced = s
 	f.mu.Unlock()
+}
+
+// Sleep waits for d or until ctx is done, whichever comes first, and
+// returns ctx.Err() in the second case. Loops that back off take it as a
+// function value, so tests can pass one that does not sleep.
+func Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }

@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/officina-digitale/officina/kiosk/clock"
 )
 
 // Service is one supervised loop. Run should return only when ctx is done
@@ -25,16 +27,16 @@ type Backoff struct {
 }
 
 // DefaultBackoff restarts after 1 s, doubling up to 1 min.
-var DefaultBackoff = Backoff{Min: time.Second, Max: time.Minute}
+func DefaultBackoff() Backoff { return Backoff{Min: time.Second, Max: time.Minute} }
 
 // Run starts every service and blocks until ctx is done and all of them have
 // returned. A service that returns early is restarted after a delay that
 // doubles with each consecutive failure and resets once it has run for a
-// while. wait is the sleep function (nil means a real timer), so tests need
+// while. wait is the sleep function (nil means clock.Sleep), so tests need
 // not sleep.
 func Run(ctx context.Context, log *slog.Logger, b Backoff, wait func(context.Context, time.Duration) error, services ...Service) {
 	if wait == nil {
-		wait = sleep
+		wait = clock.Sleep
 	}
 	var wg sync.WaitGroup
 	for _, s := range services {
@@ -75,15 +77,4 @@ func runSafely(ctx context.Context, s Service) (err error) {
 		err = errors.New("returned without error before shutdown")
 	}
 	return err
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

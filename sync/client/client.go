@@ -138,7 +138,7 @@ func New(ctx context.Context, o Options) (*Client, error) {
 		o.MaxBackoff = 10 * time.Minute
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleep
+		o.Sleep = clock.Sleep
 	}
 	c := &Client{o: o, base: strings.TrimRight(o.Enrolment.HubURL, "/"), kick: make(chan struct{}, 1)}
 	hw, err := c.getUint(ctx, "counter_reserved")
@@ -147,17 +147,6 @@ func New(ctx context.Context, o Options) (*Client, error) {
 	}
 	c.counter, c.reserve = hw, hw
 	return c, nil
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // Kick asks Run to sync now (for example after staff press "sync").
