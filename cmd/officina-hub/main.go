@@ -27,9 +27,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/officina-digitale/officina/content/bundle"
 	"github.com/officina-digitale/officina/kiosk/staff"
 	"github.com/officina-digitale/officina/sync/apply"
-	"github.com/officina-digitale/officina/sync/blobdir"
 	"github.com/officina-digitale/officina/sync/hub"
 	"github.com/officina-digitale/officina/sync/wire"
 )
@@ -130,7 +130,7 @@ type opened struct {
 	dir   string
 	store *hub.SQLiteStore
 	keys  *hub.Keys
-	blobs *blobdir.Dir
+	blobs *bundle.Blobs
 }
 
 func open(ctx context.Context, dir string, hosts []string) (*opened, error) {
@@ -141,7 +141,7 @@ func open(ctx context.Context, dir string, hosts []string) (*opened, error) {
 	if err != nil {
 		return nil, err
 	}
-	blobs, err := blobdir.Open(filepath.Join(dir, "blobs"))
+	blobs, err := bundle.OpenBlobs(filepath.Join(dir, "blobs"))
 	if err != nil {
 		return nil, err
 	}

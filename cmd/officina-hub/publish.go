@@ -123,7 +123,7 @@ func publish(ctx context.Context, e *env, h *opened, dir, name string, version i
 			return wire.Versioned{}, nil, fmt.Errorf("content publish: version %d is not newer than the published %d; kiosks would refuse it (give --version)", m.Version, prev.Version)
 		}
 	}
-	// Every blob goes into the hub's store verified (blobdir checks the
+	// Every blob goes into the hub's store verified (the blob store checks the
 	// hash) before the manifest is published, so kiosks never see a
 	// manifest whose blobs the hub cannot serve.
 	for _, f := range m.Blobs() {

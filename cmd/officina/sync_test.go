@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/officina-digitale/officina/sync/blobdir"
+	"github.com/officina-digitale/officina/content/bundle"
 	"github.com/officina-digitale/officina/sync/hub"
 	"github.com/officina-digitale/officina/sync/wire"
 )
@@ -25,7 +25,7 @@ func TestEnrollSyncOnceAndStatus(t *testing.T) {
 	}
 	defer st.Close()
 	keys, _ := hub.LoadOrCreateKeys(filepath.Join(hd, "keys"), nil)
-	blobs, _ := blobdir.Open(filepath.Join(hd, "blobs"))
+	blobs, _ := bundle.OpenBlobs(filepath.Join(hd, "blobs"))
 	srv := httptest.NewServer(hub.NewServer(st, keys, blobs, hub.Options{}))
 	defer srv.Close()
 	code, _ := hub.NewEnrolCode(ctx, st, "genova-berio", time.Hour, time.Now())

@@ -13,7 +13,6 @@ import (
 	"github.com/officina-digitale/officina/content/bundle"
 	"github.com/officina-digitale/officina/kiosk/monitoring"
 	"github.com/officina-digitale/officina/kiosk/staff"
-	"github.com/officina-digitale/officina/sync/blobdir"
 	"github.com/officina-digitale/officina/sync/hub"
 	"github.com/officina-digitale/officina/sync/wire"
 )
@@ -21,7 +20,7 @@ import (
 type testHub struct {
 	st    *hub.SQLiteStore
 	keys  *hub.Keys
-	blobs *blobdir.Dir
+	blobs *bundle.Blobs
 	url   string
 }
 
@@ -38,7 +37,7 @@ func newTestHub(t *testing.T) *testHub {
 	if err != nil {
 		t.Fatal(err)
 	}
-	blobs, _ := blobdir.Open(filepath.Join(hd, "blobs"))
+	blobs, _ := bundle.OpenBlobs(filepath.Join(hd, "blobs"))
 	srv := httptest.NewServer(hub.NewServer(st, keys, blobs, hub.Options{}))
 	t.Cleanup(srv.Close)
 	return &testHub{st: st, keys: keys, blobs: blobs, url: srv.URL}

@@ -25,6 +25,7 @@ import (
 	"github.com/officina-digitale/officina/content/catalog"
 	"github.com/officina-digitale/officina/content/course"
 
+	"github.com/officina-digitale/officina/content/bundle"
 	"github.com/officina-digitale/officina/hardware/printer"
 	"github.com/officina-digitale/officina/hardware/sensor"
 	"github.com/officina-digitale/officina/kiosk/assistance"
@@ -33,7 +34,6 @@ import (
 	"github.com/officina-digitale/officina/kiosk/staff"
 	"github.com/officina-digitale/officina/kiosk/store"
 	"github.com/officina-digitale/officina/kiosk/ui/state"
-	"github.com/officina-digitale/officina/sync/blobdir"
 	"github.com/officina-digitale/officina/sync/hub"
 )
 
@@ -751,7 +751,7 @@ func TestUIStatusShowsTheHubAndItsFailure(t *testing.T) {
 	}
 	defer st.Close()
 	keys, _ := hub.LoadOrCreateKeys(filepath.Join(hd, "keys"), nil)
-	blobs, _ := blobdir.Open(filepath.Join(hd, "blobs"))
+	blobs, _ := bundle.OpenBlobs(filepath.Join(hd, "blobs"))
 	srv := httptest.NewServer(hub.NewServer(st, keys, blobs, hub.Options{}))
 	defer srv.Close()
 	code, _ := hub.NewEnrolCode(ctx, st, "genova-berio", time.Hour, time.Now())

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/officina-digitale/officina/sync/blobdir"
+	"github.com/officina-digitale/officina/content/bundle"
 	"github.com/officina-digitale/officina/sync/client"
 	"github.com/officina-digitale/officina/sync/hub"
 )
@@ -144,7 +144,7 @@ func BenchmarkChangedLesson100MB(b *testing.B) {
 		h := startHub(b, b.TempDir(), hub.Options{RateLimit: 1 << 30}, nil)
 		k := newKiosk(b, h, "s")
 		var cnt counter
-		kb, _ := blobdir.Open(filepath.Join(k.dir, "blobs"))
+		kb, _ := bundle.OpenBlobs(filepath.Join(k.dir, "blobs"))
 		c := k.newClient(b, client.Options{HTTP: countingClient(&cnt), Blobs: kb, Catalogue: &lineCatalogue{}})
 		blobs := make([][]byte, 100)
 		rng := mrand.New(mrand.NewPCG(1, uint64(i)))

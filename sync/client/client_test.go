@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/officina-digitale/officina/content/bundle"
 	"github.com/officina-digitale/officina/kiosk/clock"
-	"github.com/officina-digitale/officina/sync/blobdir"
 	"github.com/officina-digitale/officina/sync/client"
 	"github.com/officina-digitale/officina/sync/hub"
 	"github.com/officina-digitale/officina/sync/wire"
@@ -277,7 +277,7 @@ func TestHubDiskFullLosesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	keys, _ := hub.LoadOrCreateKeys(filepath.Join(dir, "keys"), nil)
-	blobs, _ := blobdir.Open(filepath.Join(dir, "blobs"))
+	blobs, _ := bundle.OpenBlobs(filepath.Join(dir, "blobs"))
 	h := &testHub{dir: dir, store: st, keys: keys, blobs: blobs}
 	h.srv = hub.NewServer(st, keys, blobs, hub.Options{})
 	h.http = httptest.NewServer(h.srv)

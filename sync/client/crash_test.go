@@ -15,9 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/officina-digitale/officina/content/bundle"
 	"github.com/officina-digitale/officina/kiosk/identity"
 	"github.com/officina-digitale/officina/kiosk/store"
-	"github.com/officina-digitale/officina/sync/blobdir"
 	"github.com/officina-digitale/officina/sync/client"
 	"github.com/officina-digitale/officina/sync/hub"
 )
@@ -42,7 +42,7 @@ func hubChild(dir, addr string) {
 	check(err)
 	keys, err := hub.LoadOrCreateKeys(filepath.Join(dir, "keys"), nil)
 	check(err)
-	blobs, err := blobdir.Open(filepath.Join(dir, "blobs"))
+	blobs, err := bundle.OpenBlobs(filepath.Join(dir, "blobs"))
 	check(err)
 	ln, err := net.Listen("tcp", addr)
 	check(err)

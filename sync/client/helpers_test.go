@@ -12,10 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/officina-digitale/officina/content/bundle"
 	"github.com/officina-digitale/officina/kiosk/clock"
 	"github.com/officina-digitale/officina/kiosk/identity"
 	"github.com/officina-digitale/officina/kiosk/store"
-	"github.com/officina-digitale/officina/sync/blobdir"
 	"github.com/officina-digitale/officina/sync/client"
 	"github.com/officina-digitale/officina/sync/hub"
 )
@@ -24,7 +24,7 @@ type testHub struct {
 	dir   string
 	store *hub.SQLiteStore
 	keys  *hub.Keys
-	blobs *blobdir.Dir
+	blobs *bundle.Blobs
 	srv   *hub.Server
 	http  *httptest.Server
 	clock clock.Clock
@@ -44,7 +44,7 @@ func startHub(t testing.TB, dir string, opts hub.Options, wrap func(http.Handler
 	if err != nil {
 		t.Fatal(err)
 	}
-	blobs, err := blobdir.Open(filepath.Join(dir, "blobs"))
+	blobs, err := bundle.OpenBlobs(filepath.Join(dir, "blobs"))
 	if err != nil {
 		t.Fatal(err)
 	}

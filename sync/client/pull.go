@@ -20,7 +20,7 @@ import (
 
 // BlobStore holds content blobs by SHA-256 (hex). Put must verify the hash
 // and keep nothing on a mismatch. The content area's bundle store
-// implements it; blobdir.Dir is a simple one.
+// implements it; bundle.Blobs, the content store, is one.
 type BlobStore interface {
 	Has(sha256 string) bool
 	Put(sha256 string, r io.Reader) error

@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/officina-digitale/officina/sync/blobdir"
+	"github.com/officina-digitale/officina/content/bundle"
 	"github.com/officina-digitale/officina/sync/client"
 	"github.com/officina-digitale/officina/sync/hub"
 	"github.com/officina-digitale/officina/sync/wire"
@@ -235,7 +235,7 @@ func TestBlobDownloadResumesWithRange(t *testing.T) {
 	big := bytes.Repeat([]byte("lezione 1: cos'è lo SPID. "), 40000) // ~1 MB
 	small := []byte("quiz")
 	m := publish(t, h, big, small)
-	kb, _ := blobdir.Open(filepath.Join(k.dir, "blobs"))
+	kb, _ := bundle.OpenBlobs(filepath.Join(k.dir, "blobs"))
 	cat := &lineCatalogue{}
 	c := k.newClient(t, client.Options{Blobs: kb, Catalogue: cat})
 	if _, err := c.Pull(ctx); err == nil {
@@ -299,7 +299,7 @@ func TestCorruptBlobFromSiblingIsRejectedAndFetchedFromHub(t *testing.T) {
 	k := newKiosk(t, h, "s")
 	lesson := []byte("# Truffe online\nNon dare mai il PIN.")
 	publish(t, h, lesson)
-	kb, _ := blobdir.Open(filepath.Join(k.dir, "blobs"))
+	kb, _ := bundle.OpenBlobs(filepath.Join(k.dir, "blobs"))
 	sib := &badSibling{}
 	cat := &lineCatalogue{}
 	c := k.newClient(t, client.Options{Blobs: kb, Catalogue: cat, Siblings: func() []client.BlobSource { return []client.BlobSource{sib} }})
@@ -380,7 +380,7 @@ func TestCatalogueWiredLaterStillGetsTheCurrentContent(t *testing.T) {
 	if _, err := k.client.Pull(ctx); err != nil { // no catalogue wired yet
 		t.Fatal(err)
 	}
-	kb, _ := blobdir.Open(filepath.Join(k.dir, "blobs"))
+	kb, _ := bundle.OpenBlobs(filepath.Join(k.dir, "blobs"))
 	cat := &lineCatalogue{}
 	c := k.newClient(t, client.Options{Blobs: kb, Catalogue: cat})
 	if _, err := c.Pull(ctx); err != nil {

@@ -18,10 +18,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/officina-digitale/officina/content/bundle"
 	"github.com/officina-digitale/officina/kiosk/clock"
 	"github.com/officina-digitale/officina/kiosk/identity"
 	"github.com/officina-digitale/officina/kiosk/store"
-	"github.com/officina-digitale/officina/sync/blobdir"
 	"github.com/officina-digitale/officina/sync/client"
 	"github.com/officina-digitale/officina/sync/hub"
 	"github.com/officina-digitale/officina/sync/lan"
@@ -31,7 +31,7 @@ import (
 type theHub struct {
 	store    *hub.SQLiteStore
 	keys     *hub.Keys
-	blobs    *blobdir.Dir
+	blobs    *bundle.Blobs
 	url      string
 	blobHits atomic.Int64
 	flaky    atomic.Bool // when set, every 3rd response is dropped after the hub acted
@@ -75,7 +75,7 @@ func startHub(t *testing.T, clk clock.Clock) *theHub {
 		t.Fatal(err)
 	}
 	keys, _ := hub.LoadOrCreateKeys(filepath.Join(dir, "keys"), nil)
-	blobs, _ := blobdir.Open(filepath.Join(dir, "blobs"))
+	blobs, _ := bundle.OpenBlobs(filepath.Join(dir, "blobs"))
 	h := &theHub{store: st, keys: keys, blobs: blobs}
 	srv := httptest.NewServer(h.wrap(hub.NewServer(st, keys, blobs, hub.Options{Clock: clk})))
 	t.Cleanup(func() { srv.Close(); st.Close() })
@@ -89,7 +89,7 @@ type kiosk struct {
 	store  *store.Store
 	clock  *clock.Fake
 	enrol  *client.Enrolment
-	blobs  *blobdir.Dir
+	blobs  *bundle.Blobs
 	client *client.Client
 	lanURL string // its sibling endpoint
 }
@@ -109,7 +109,7 @@ func newKiosk(t *testing.T, h *theHub, name string) *kiosk {
 	if k.enrol, err = client.Enrol(ctx, h.url, code, id, client.EnrolOptions{Name: name}); err != nil {
 		t.Fatal(err)
 	}
-	k.blobs, _ = blobdir.Open(filepath.Join(dir, "blobs"))
+	k.blobs, _ = bundle.OpenBlobs(filepath.Join(dir, "blobs"))
 	return k
 }
 
@@ -157,7 +157,7 @@ func (k *kiosk) sibling(of *kiosk) *lan.Sibling {
 	return &lan.Sibling{Peer: lan.Peer{Announcement: lan.Announcement{DeviceID: k.id.ID}, Addr: k.lanURL}, Self: of.self()}
 }
 
-type blobsOf struct{ d *blobdir.Dir }
+type blobsOf struct{ d *bundle.Blobs }
 
 func (b blobsOf) Open(sum string) (io.ReadCloser, error) { return b.d.Open(sum) }
 

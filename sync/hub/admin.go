@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/officina-digitale/officina/sync/blobdir"
+	"github.com/officina-digitale/officina/content/bundle"
 	"github.com/officina-digitale/officina/sync/wire"
 )
 
@@ -48,7 +48,7 @@ func NewEnrolCode(ctx context.Context, st Store, site string, ttl time.Duration,
 // name while it is copied into the hub's blob store; nothing is published if
 // one does not match. need, if not nil, lists the blobs the manifest names
 // (the content package's parser); each must be present.
-func PublishDir(ctx context.Context, st Store, blobs *blobdir.Dir, dir string, need func(manifest []byte) ([]string, error), now time.Time) (wire.Versioned, error) {
+func PublishDir(ctx context.Context, st Store, blobs *bundle.Blobs, dir string, need func(manifest []byte) ([]string, error), now time.Time) (wire.Versioned, error) {
 	manifest, err := os.ReadFile(filepath.Join(dir, "manifest"))
 	if err != nil {
 		return wire.Versioned{}, fmt.Errorf("hub: publish: %w (a packed bundle has a manifest file and a blobs/ directory)", err)
@@ -60,7 +60,7 @@ func PublishDir(ctx context.Context, st Store, blobs *blobdir.Dir, dir string, n
 	have := map[string]bool{}
 	for _, e := range entries {
 		name := e.Name()
-		if !blobdir.ValidName(name) {
+		if !bundle.ValidHash(name) {
 			return wire.Versioned{}, fmt.Errorf("hub: publish: blobs/%s is not named by its sha256", name)
 		}
 		if !blobs.Has(name) {

@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/officina-digitale/officina/content/bundle"
 	"github.com/officina-digitale/officina/kiosk/identity"
-	"github.com/officina-digitale/officina/sync/blobdir"
 	"github.com/officina-digitale/officina/sync/hub"
 	"github.com/officina-digitale/officina/sync/wire"
 )
@@ -38,7 +38,7 @@ func newFixture(t testing.TB, opts hub.Options) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	blobs, _ := blobdir.Open(filepath.Join(dir, "blobs"))
+	blobs, _ := bundle.OpenBlobs(filepath.Join(dir, "blobs"))
 	srv := httptest.NewServer(hub.NewServer(st, keys, blobs, opts))
 	t.Cleanup(func() { srv.Close(); st.Close() })
 	return &fixture{store: st, keys: keys, srv: srv}

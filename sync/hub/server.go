@@ -18,9 +18,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/officina-digitale/officina/content/bundle"
 	"github.com/officina-digitale/officina/kiosk/clock"
 	"github.com/officina-digitale/officina/kiosk/identity"
-	"github.com/officina-digitale/officina/sync/blobdir"
 	"github.com/officina-digitale/officina/sync/wire"
 )
 
@@ -38,7 +38,7 @@ type Options struct {
 type Server struct {
 	store Store
 	keys  *Keys
-	blobs *blobdir.Dir
+	blobs *bundle.Blobs
 	clock clock.Clock
 	log   *slog.Logger
 	mux   *http.ServeMux
@@ -46,7 +46,7 @@ type Server struct {
 }
 
 // NewServer returns the API handler.
-func NewServer(st Store, keys *Keys, blobs *blobdir.Dir, opts Options) *Server {
+func NewServer(st Store, keys *Keys, blobs *bundle.Blobs, opts Options) *Server {
 	if opts.Clock == nil {
 		opts.Clock = clock.System{}
 	}
