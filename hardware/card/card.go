@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/officina-digitale/officina/kiosk/clock"
+	"github.com/officina-digitale/officina/kiosk/fanout"
 )
 
 // Kind is what a tap turned out to be.
@@ -145,10 +146,8 @@ type Service struct {
 
 	mu      sync.Mutex
 	sources []*source
-	subs    map[int]chan Tap
-	nextSub int
 	last    map[string]time.Time // debounce: kind+text → time
-	dropped int
+	fan     fanout.Fanout[Tap]
 }
 
 // NewService returns a service with no readers; add them before Run.
@@ -165,7 +164,7 @@ func NewService(clk clock.Clock, opts Options) *Service {
 	if opts.Wait == nil {
 		opts.Wait = clock.Sleep
 	}
-	return &Service{clk: clk, opts: opts, subs: map[int]chan Tap{}, last: map[string]time.Time{}}
+	return &Service{clk: clk, opts: opts, last: map[string]time.Time{}}
 }
 
 // AddKeyboard adds a keyboard-mode reader. open returns its event stream
@@ -198,28 +197,11 @@ func (s *Service) Inject(reader, text string) (Tap, bool) {
 // subscription. A subscriber that does not keep up loses taps (counted in
 // Dropped) rather than stall the readers.
 func (s *Service) Subscribe(buffer int) (<-chan Tap, func()) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ch := make(chan Tap, max(buffer, 1))
-	id := s.nextSub
-	s.nextSub++
-	s.subs[id] = ch
-	return ch, func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if c, ok := s.subs[id]; ok {
-			delete(s.subs, id)
-			close(c)
-		}
-	}
+	return s.fan.Subscribe(buffer)
 }
 
 // Dropped counts taps a slow subscriber missed.
-func (s *Service) Dropped() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.dropped
-}
+func (s *Service) Dropped() int { return int(s.fan.Dropped()) }
 
 func (s *Service) deliver(reader, text string) (Tap, bool) {
 	kind, norm := s.opts.Classify(text)
@@ -250,13 +232,7 @@ func (s *Service) deliverKind(reader string, kind Kind, norm string) (Tap, bool)
 			src.h.LastTap = now
 		}
 	}
-	for _, ch := range s.subs {
-		select {
-		case ch <- tap:
-		default:
-			s.dropped++
-		}
-	}
+	s.fan.Send(tap)
 	return tap, true
 }
 

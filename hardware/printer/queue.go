@@ -11,6 +11,7 @@ import (
 
 	"github.com/officina-digitale/officina/hardware/escpos"
 	"github.com/officina-digitale/officina/kiosk/clock"
+	"github.com/officina-digitale/officina/kiosk/fanout"
 	"github.com/officina-digitale/officina/kiosk/store"
 )
 
@@ -77,10 +78,9 @@ type Printer struct {
 	opts Options
 	wake chan struct{}
 
-	mu      sync.Mutex
-	health  Health
-	subs    map[int]chan Job
-	nextSub int
+	mu     sync.Mutex
+	health Health
+	fan    fanout.Fanout[Job]
 }
 
 // New returns a printer whose queue lives in st. st must have been opened
@@ -99,7 +99,7 @@ func New(st *store.Store, clk clock.Clock, opts Options) *Printer {
 		opts.Paper = escpos.Paper80
 	}
 	return &Printer{st: st, clk: clk, opts: opts, wake: make(chan struct{}, 1),
-		health: Health{Address: opts.Address, OK: true}, subs: map[int]chan Job{}}
+		health: Health{Address: opts.Address, OK: true}}
 }
 
 // Paper returns the paper width the printer lays documents out for.
@@ -180,20 +180,7 @@ func (p *Printer) Health() Health {
 // their ticket, and a function that ends the subscription. A subscriber
 // that does not keep up misses changes rather than stall printing.
 func (p *Printer) Subscribe(buffer int) (<-chan Job, func()) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	ch := make(chan Job, max(buffer, 1))
-	id := p.nextSub
-	p.nextSub++
-	p.subs[id] = ch
-	return ch, func() {
-		p.mu.Lock()
-		defer p.mu.Unlock()
-		if c, ok := p.subs[id]; ok {
-			delete(p.subs, id)
-			close(c)
-		}
-	}
+	return p.fan.Subscribe(buffer)
 }
 
 func (p *Printer) setHealth(fn func(h *Health)) {
@@ -207,14 +194,7 @@ func (p *Printer) notify(j Job) {
 	if p.opts.Notify != nil {
 		p.opts.Notify(j)
 	}
-	p.mu.Lock()
-	for _, ch := range p.subs {
-		select {
-		case ch <- j:
-		default:
-		}
-	}
-	p.mu.Unlock()
+	p.fan.Send(j)
 }
 
 // KeepJobs is how long printed and cancelled jobs stay in the queue table.

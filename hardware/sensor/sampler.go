@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/officina-digitale/officina/kiosk/clock"
+	"github.com/officina-digitale/officina/kiosk/fanout"
 	"github.com/officina-digitale/officina/kiosk/store"
 )
 
@@ -144,8 +145,7 @@ type Sampler struct {
 	done    []Aggregate
 	doneMin []time.Time // minute of each done aggregate
 	raws    []raw
-	subs    map[int]chan Reading
-	nextSub int
+	fan     fanout.Fanout[Reading]
 }
 
 // maxPendingRaw caps raw readings held while the store cannot be written
@@ -173,7 +173,7 @@ func NewSampler(st *store.Store, clk clock.Clock, sensors []Config, opts Options
 	if opts.Wait == nil {
 		opts.Wait = clock.Sleep
 	}
-	s := &Sampler{st: st, clk: clk, opts: opts, latest: map[key]Reading{}, open: map[key]*bucket{}, subs: map[int]chan Reading{}}
+	s := &Sampler{st: st, clk: clk, opts: opts, latest: map[key]Reading{}, open: map[key]*bucket{}}
 	seen := map[string]bool{}
 	var errs []error
 	for _, c := range sensors {
@@ -354,12 +354,7 @@ func (s *Sampler) Record(name string, env Env, t time.Time) {
 		if s.opts.Notify != nil {
 			notify = append(notify, r)
 		}
-		for _, ch := range s.subs {
-			select {
-			case ch <- r:
-			default: // a slow subscriber misses a reading, never stalls sampling
-			}
-		}
+		s.fan.Send(r) // a slow subscriber misses a reading, never stalls sampling
 	}
 	if good {
 		ss.h.LastGood = t
@@ -373,20 +368,7 @@ func (s *Sampler) Record(name string, env Env, t time.Time) {
 // Subscribe returns a channel of readings as they are taken (the Ambiente
 // corner), and a function that ends the subscription.
 func (s *Sampler) Subscribe(buffer int) (<-chan Reading, func()) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ch := make(chan Reading, max(buffer, 1))
-	id := s.nextSub
-	s.nextSub++
-	s.subs[id] = ch
-	return ch, func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if c, ok := s.subs[id]; ok {
-			delete(s.subs, id)
-			close(c)
-		}
-	}
+	return s.fan.Subscribe(buffer)
 }
 
 // finish moves a bucket to the done list; s.mu is held.
