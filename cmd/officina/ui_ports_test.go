@@ -100,6 +100,7 @@ func login(t *testing.T, a *state.App) {
 	for _, d := range testStaffPIN {
 		a.PressPIN(string(d))
 	}
+	a.ConfirmPIN()
 	if a.Member() == nil {
 		t.Fatalf("not logged in: %+v", a.Notice())
 	}
@@ -220,6 +221,7 @@ func TestUIStaffLoginLocksAfterFiveWrongPINs(t *testing.T) {
 	for range 6 {
 		a.PressPIN("1")
 	}
+	a.ConfirmPIN()
 	if a.Member() != nil || a.Notice().ID != "error.unknown_card" {
 		t.Errorf("unknown card: %+v", a.Notice())
 	}
@@ -230,6 +232,7 @@ func TestUIStaffLoginLocksAfterFiveWrongPINs(t *testing.T) {
 		for range 6 {
 			a.PressPIN("9")
 		}
+		a.ConfirmPIN()
 		n := a.Notice()
 		if n.ID == "error.wrong_pin" {
 			notices = append(notices, fmt.Sprintf("%s %v", n.ID, n.Args[1]))
@@ -247,6 +250,7 @@ func TestUIStaffLoginLocksAfterFiveWrongPINs(t *testing.T) {
 		for _, d := range testStaffPIN {
 			a.PressPIN(string(d))
 		}
+		a.ConfirmPIN()
 	}
 	login(a)
 	if a.Member() != nil || a.Notice().ID != "error.locked" {
@@ -444,6 +448,7 @@ func TestUISessionsRecordAttendanceByCard(t *testing.T) {
 	for _, d := range "135790" {
 		a.PressPIN(string(d))
 	}
+	a.ConfirmPIN()
 	if m := a.Member(); m == nil || m.Role != "volunteer" {
 		t.Fatalf("volunteer login: %+v %+v", m, a.Notice())
 	}
@@ -789,5 +794,60 @@ func TestUIStatusShowsTheHubAndItsFailure(t *testing.T) {
 	}
 	if _, h := hubState(); h.OK || h.Detail == "" {
 		t.Errorf("after a failed sync the hub shows %+v", h)
+	}
+}
+
+// The roster accepts PINs of 4 to 8 digits; so does the keypad, which
+// checks only when the confirm key is pressed.
+func TestUIStaffLoginWithFourAndEightDigitPINs(t *testing.T) {
+	k := openTestKiosk(t, testConfig(t))
+	addStaff(t, k, "FAC-GE-004", staff.Facilitator, "04:00:00:04", "2580")
+	addStaff(t, k, "FAC-GE-008", staff.Volunteer, "04:00:00:08", "13572468")
+	for _, c := range []struct{ card, pin, id string }{
+		{"04:00:00:04", "2580", "FAC-GE-004"},
+		{"04:00:00:08", "13572468", "FAC-GE-008"},
+	} {
+		a := state.New(uiDeps(k))
+		a.CardTapped(state.Card{Kind: state.CardStaff, ID: c.card})
+		for _, d := range c.pin {
+			a.PressPIN(string(d))
+		}
+		if a.Member() != nil || a.PINDigits() != len(c.pin) {
+			t.Fatalf("%d digits: checked before the confirm key (member %v, %d digits kept)", len(c.pin), a.Member(), a.PINDigits())
+		}
+		a.PressPIN("9") // a ninth digit is not taken
+		if len(c.pin) == 8 && a.PINDigits() != 8 {
+			t.Errorf("keypad took %d digits, want at most 8", a.PINDigits())
+		}
+		if len(c.pin) < 8 {
+			a.PressPIN("") // delete the extra digit
+		}
+		a.ConfirmPIN()
+		if m := a.Member(); m == nil || m.ID != c.id || a.Screen() != state.StaffHome {
+			t.Errorf("%d-digit PIN: member %v, notice %+v", len(c.pin), m, a.Notice())
+		}
+	}
+
+	// Three digits are refused by the keypad without costing an attempt.
+	a := state.New(uiDeps(k))
+	a.CardTapped(state.Card{Kind: state.CardStaff, ID: "04:00:00:04"})
+	for range staff.MaxFailures {
+		for _, d := range "258" {
+			a.PressPIN(string(d))
+		}
+		a.ConfirmPIN()
+		if a.Notice().ID != "login.pin_short" || a.Member() != nil {
+			t.Fatalf("3 digits: %+v", a.Notice())
+		}
+		for range 3 {
+			a.PressPIN("")
+		}
+	}
+	for _, d := range "2580" {
+		a.PressPIN(string(d))
+	}
+	a.ConfirmPIN()
+	if a.Member() == nil {
+		t.Errorf("short PINs cost attempts: %+v", a.Notice())
 	}
 }

@@ -103,6 +103,7 @@ func realVisitBatch(a *state.App, s state.Screen, pin string) error {
 		for _, d := range pin {
 			a.PressPIN(string(d))
 		}
+		a.ConfirmPIN()
 		switch s {
 		case state.QueueView:
 			a.Go(state.QueueView)

@@ -332,9 +332,12 @@ func (u *UI) staffLogin() fyne.CanvasObject {
 		return container.NewVBox(heading(u.T("login.title")), subheading(u.T("login.tap_card")))
 	}
 	// Only glyphs of the bundled Noto Sans: a kiosk may have no fallback font.
-	dots := strings.TrimSpace(strings.Repeat("• ", a.PINDigits()) + strings.Repeat("_ ", state.PINLength-a.PINDigits()))
+	dots := "_"
+	if n := a.PINDigits(); n > 0 {
+		dots = strings.TrimSpace(strings.Repeat("• ", n))
+	}
 	left := container.NewVBox(heading(u.T("login.title")), wrapped(u.T("login.enter_pin")), subheading(dots))
-	return container.NewBorder(nil, nil, nil, keypad(a.PressPIN, "", nil), left)
+	return container.NewBorder(nil, nil, nil, keypad(a.PressPIN, u.T("login.confirm"), a.ConfirmPIN), left)
 }
 
 func (u *UI) staffHome() fyne.CanvasObject {

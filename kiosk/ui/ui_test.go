@@ -256,6 +256,7 @@ func (h *harness) enterPIN(pin string) {
 	for _, d := range pin {
 		h.tap(string(d))
 	}
+	h.tapID("login.confirm")
 }
 
 func TestFacilitatorCallsTicketAndRecordsService(t *testing.T) {

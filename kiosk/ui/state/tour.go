@@ -45,6 +45,7 @@ func (a *App) visit(s Screen) error {
 		for _, d := range DemoStaffPIN {
 			a.PressPIN(string(d))
 		}
+		a.ConfirmPIN()
 		switch s {
 		case QueueView:
 			a.Go(QueueView)
