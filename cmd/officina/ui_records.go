@@ -153,9 +153,10 @@ func (s uiStaff) Login(ctx context.Context, card, pin string) (state.Member, err
 
 // uiServices records a service through the desk, with the SE5 competences
 // and the guide of the ticket being served. The desk checks every national
-// rule: a first-time citizen needs a profile and a privacy acknowledgement
-// that the touch form does not ask for, so such a record is refused with
-// the desk's reason and nothing is stored.
+// rule: a citizen the register does not know needs names, a profile and a
+// privacy acknowledgement; without the touch form's first-visit answers
+// such a record is refused as state.ErrFirstVisit and nothing is stored.
+// A returning citizen gives only the card: the register remembers the rest.
 type uiServices struct {
 	desk    *assistance.Desk
 	content *contentArea
@@ -170,6 +171,12 @@ func (s uiServices) Record(ctx context.Context, r state.ServiceRecord) error {
 		Staff:    r.StaffID,
 		Duration: time.Duration(r.Minutes) * time.Minute,
 		Details:  strings.TrimSpace(r.Notes),
+	}
+	if f := r.First; f != nil {
+		in.Person.FirstName, in.Person.Surname = f.FirstName, f.Surname
+		in.Profile = people.Profile{Education: f.Profile.Education, Employment: f.Profile.Employment,
+			Citizenship: f.Profile.Citizenship, Province: f.Profile.Province}
+		in.ConsentMethod = f.Consent
 	}
 	if r.Type != "" {
 		in.ServiceTypes = []string{r.Type}
@@ -192,7 +199,25 @@ func (s uiServices) Record(ctx context.Context, r state.ServiceRecord) error {
 	if errors.As(err, &cfErr) {
 		return fmt.Errorf("%w: %w", state.ErrInvalidCF, err)
 	}
+	if r.First == nil && needsFirstVisit(err) {
+		return fmt.Errorf("%w: %w", state.ErrFirstVisit, err)
+	}
 	return err
+}
+
+// needsFirstVisit reports whether the desk refused a record for what a
+// first visit asks: names (AN1, AN2), profile (AN9–AN12) or the privacy
+// notice.
+func needsFirstVisit(err error) bool {
+	var fe *people.FieldError
+	if errors.As(err, &fe) {
+		switch fe.Field {
+		case "AN1", "AN2", "AN9", "AN10", "AN11", "AN12":
+			return true
+		}
+	}
+	var ie *assistance.InputError
+	return errors.As(err, &ie) && ie.Field == "consent"
 }
 
 // uiSessions runs course sessions through the desk (a facilitator's class:

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -395,8 +396,69 @@ func maskCF(cf string) string {
 	return cf[:6] + strings.Repeat("•", len(cf)-10) + cf[len(cf)-4:]
 }
 
+// First-visit questions and answers, as short labels.
+var stepIDs = map[state.Step]i18n.ID{
+	state.StepFirstName: i18n.ID("first.first_name"), state.StepSurname: i18n.ID("first.surname"),
+	state.StepEducation: i18n.ID("first.education"), state.StepEmployment: i18n.ID("first.employment"),
+	state.StepCitizenship: i18n.ID("first.citizenship"), state.StepProvince: i18n.ID("first.province"),
+	state.StepConsent: i18n.ID("first.consent"),
+}
+
+var answerIDs = map[state.Step]map[string]i18n.ID{
+	state.StepEducation: {
+		"A": i18n.ID("an9.a"), "B": i18n.ID("an9.b"), "C": i18n.ID("an9.c"), "E": i18n.ID("an9.e"),
+		"H": i18n.ID("an9.h"), "I": i18n.ID("an9.i"), "K": i18n.ID("an9.k"), "L": i18n.ID("an9.l"),
+	},
+	state.StepEmployment: {
+		"A": i18n.ID("an10.a"), "B": i18n.ID("an10.b"), "C": i18n.ID("an10.c"), "D": i18n.ID("an10.d"),
+		"E": i18n.ID("an10.e"), "F": i18n.ID("an10.f"), "G": i18n.ID("an10.g"), "H": i18n.ID("an10.h"),
+	},
+	state.StepCitizenship: {"A": i18n.ID("an11.a"), "B": i18n.ID("an11.b"), "C": i18n.ID("an11.c")},
+	state.StepConsent: {
+		"screen": i18n.ID("consent.screen"), "paper": i18n.ID("consent.paper"),
+		"verbal": i18n.ID("consent.verbal"), "phone": i18n.ID("consent.phone"),
+	},
+}
+
+// firstVisit is one first-visit question: a letter keyboard for names and
+// the province, big choice buttons for the rest.
+func (u *UI) firstVisit(step state.Step) fyne.CanvasObject {
+	a := u.app
+	n := slices.Index(state.Steps(), step) + 1
+	top := container.NewVBox(
+		heading(u.tr.Tf("first.title", "Step", n, "Steps", len(state.Steps()))),
+		subheading(u.tr.ID(stepIDs[step])),
+	)
+	back := big(u.T("first.back"), theme.NavigateBackIcon(), a.PrevStep)
+	if !step.Typed() {
+		var cs []fyne.CanvasObject
+		for _, c := range step.Choices() {
+			cs = append(cs, choice(u.tr.ID(answerIDs[step][c]), false, func() { a.Choose(c) }))
+		}
+		return container.NewBorder(top, back, nil, nil, u.vscroll(u.grid(2, cs...)))
+	}
+	text := a.Typed()
+	if text == "" {
+		text = "_"
+	}
+	top.Add(plain(text))
+	keys := container.NewGridWithColumns(10)
+	for _, l := range state.Letters() {
+		keys.Add(big(l, nil, func() { a.TypeLetter(l) }))
+	}
+	if step != state.StepProvince {
+		keys.Add(big(u.T("first.space"), nil, func() { a.TypeLetter(" ") }))
+	}
+	keys.Add(big("", theme.ContentUndoIcon(), func() { a.TypeLetter("") }))
+	bottom := u.grid(2, back, primary(u.T("first.next"), theme.NavigateNextIcon(), a.NextStep))
+	return container.NewBorder(top, bottom, nil, nil, keys)
+}
+
 func (u *UI) record() fyne.CanvasObject {
 	a := u.app
+	if step, ok := a.FirstVisitStep(); ok {
+		return u.firstVisit(step)
+	}
 	d := a.Draft()
 	cf := u.T("record.tap_health_card")
 	if d.CF != "" {

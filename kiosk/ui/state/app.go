@@ -174,6 +174,7 @@ type staffSession struct {
 	member  *Member
 	current *Ticket
 	draft   ServiceRecord
+	first   *firstVisit // the first-visit questions, once Record asked for them
 	session *Session
 	present []Attendee
 }
@@ -660,6 +661,9 @@ func (a *App) CardTapped(c Card) {
 			a.staff.pin = ""
 		}
 	case c.Kind == CardHealth && a.screen == Record:
+		if a.staff.draft.CF != c.ID {
+			a.staff.first = nil
+		}
 		a.staff.draft.CF = c.ID
 		a.notice = Notice{ID: i18n.ID("record.card_read")}
 	case c.Kind == CardHealth:

@@ -296,6 +296,9 @@ type FakeServices struct {
 	mu      sync.Mutex
 	Records []ServiceRecord
 	Err     error
+	// Register, when set, makes Record act as the citizen register: a
+	// codice fiscale not in it needs the first-visit answers, which add it.
+	Register map[string]FirstVisit
 }
 
 var cfShape = regexp.MustCompile(`^[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-EHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$`)
@@ -309,6 +312,14 @@ func (f *FakeServices) Record(ctx context.Context, r ServiceRecord) error {
 	}
 	if !cfShape.MatchString(strings.ToUpper(r.CF)) {
 		return ErrInvalidCF
+	}
+	if f.Register != nil {
+		if _, known := f.Register[r.CF]; !known {
+			if r.First == nil {
+				return ErrFirstVisit
+			}
+			f.Register[r.CF] = *r.First
+		}
 	}
 	f.Records = append(f.Records, r)
 	return nil

@@ -150,11 +150,14 @@ type ServiceRecord struct {
 	Domain  string
 	Minutes int
 	Notes   string
+	// First carries the first-visit answers; nil for a returning citizen.
+	First *FirstVisit
 }
 
 // Services records services given.
 type Services interface {
-	// Record stores r; ErrInvalidCF when the codice fiscale is wrong.
+	// Record stores r; ErrInvalidCF when the codice fiscale is wrong,
+	// ErrFirstVisit when the citizen is new and r.First is nil.
 	Record(ctx context.Context, r ServiceRecord) error
 }
 

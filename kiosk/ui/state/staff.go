@@ -163,9 +163,16 @@ func (a *App) AddMinutes(delta int) {
 }
 
 // SaveRecord stores the service. On success the draft and the current
-// ticket are cleared and staff home shows; on error nothing is lost.
+// ticket are cleared and staff home shows; on error nothing is lost. When
+// the register does not know the citizen, the first-visit questions start
+// and the last one saves.
 func (a *App) SaveRecord() {
 	a.act()
+	a.save()
+	a.changed()
+}
+
+func (a *App) save() {
 	d := a.staff.draft
 	switch {
 	case d.CF == "":
@@ -173,20 +180,29 @@ func (a *App) SaveRecord() {
 	case d.Domain == "":
 		a.notice = Notice{ID: i18n.ID("record.need_domain"), Error: true}
 	default:
+		if a.staff.first != nil {
+			fv := a.staff.first.data
+			d.First = &fv
+		}
 		ctx, cancel := a.ctx()
 		err := a.d.Services.Record(ctx, d)
 		cancel()
+		if errors.Is(err, ErrFirstVisit) && a.staff.first == nil {
+			a.staff.first = &firstVisit{}
+			a.notice = Notice{ID: i18n.ID("first.intro")}
+			return
+		}
 		if err != nil {
 			a.fail(err)
-			break
+			return
 		}
 		a.staff.draft = ServiceRecord{}
+		a.staff.first = nil
 		a.staff.current = nil
 		a.back = nil
 		a.screen = StaffHome
 		a.notice = Notice{ID: i18n.ID("record.saved")}
 	}
-	a.changed()
 }
 
 // Sync returns the status screen's state.
