@@ -316,17 +316,111 @@ func TestUIServiceIsRecordedWithTheGuidesCodes(t *testing.T) {
 		t.Error("the raw codice fiscale is in the event")
 	}
 
-	// A citizen never seen before needs the desk's questions: nothing is
-	// stored and the draft is kept.
+	// A citizen never seen before needs the first-visit questions: nothing
+	// is stored yet and the draft is kept.
 	a.StartRecord()
 	a.SetDomain("A")
 	a.CardTapped(state.Card{Kind: state.CardHealth, ID: "RSSMRA80A01D969Z"})
 	a.SaveRecord()
-	if !a.Notice().Error || a.Screen() != state.Record || a.Draft().CF == "" {
-		t.Errorf("first-time citizen through the touch form: %+v on %s", a.Notice(), a.Screen())
+	if step, ok := a.FirstVisitStep(); !ok || step != state.StepFirstName || a.Screen() != state.Record || a.Draft().CF == "" {
+		t.Errorf("first-time citizen through the touch form: step %q %v, %+v on %s", step, ok, a.Notice(), a.Screen())
 	}
 	if n := len(events(t, k, assistance.KindService)); n != 2 {
-		t.Errorf("%d services after a refused record, want 2", n)
+		t.Errorf("%d services before the first-visit answers, want 2", n)
+	}
+}
+
+// typeWord taps a word on the first-visit letter keyboard and moves on.
+func typeWord(a *state.App, w string) {
+	for _, r := range w {
+		a.TypeLetter(string(r))
+	}
+	a.NextStep()
+}
+
+func TestUIFirstVisitThenReturnVisit(t *testing.T) {
+	k := openTestKiosk(t, testConfig(t))
+	addStaff(t, k, "FAC-GE-001", staff.Facilitator, testStaffCard, testStaffPIN)
+	a := state.New(uiDeps(k))
+	a.TakeTicket("inps-delega") // the guide gives the record's competences
+	a.Reset()
+	login(t, a)
+
+	// First visit: the card is scanned, the form asks the questions once.
+	a.CallNext()
+	a.StartRecord()
+	a.SetDomain("B")
+	a.CardTapped(state.Card{Kind: state.CardHealth, ID: testCF})
+	a.SaveRecord()
+	if step, ok := a.FirstVisitStep(); !ok || step != state.StepFirstName {
+		t.Fatalf("first visit did not ask the questions: %q %v %+v", step, ok, a.Notice())
+	}
+	a.NextStep() // nothing typed: refused with a plain sentence
+	if step, _ := a.FirstVisitStep(); step != state.StepFirstName || a.Notice().ID != "first.need_first_name" {
+		t.Fatalf("empty name: step %q, %+v", step, a.Notice())
+	}
+	typeWord(a, "ANNA")
+	typeWord(a, "BIANCHI")
+	a.Choose("B") // licenza media
+	a.Choose("G") // pensionata
+	a.Choose("A") // italiana
+	typeWord(a, "G")
+	if step, _ := a.FirstVisitStep(); step != state.StepProvince || a.Notice().ID != "first.need_province" {
+		t.Fatalf("one-letter province: step %q, %+v", step, a.Notice())
+	}
+	typeWord(a, "E")
+	if step, _ := a.FirstVisitStep(); step != state.StepConsent {
+		t.Fatalf("after the province: step %q, %+v", step, a.Notice())
+	}
+	a.Choose("verbal") // the last answer saves
+	if a.Notice().ID != "record.saved" || a.Screen() != state.StaffHome {
+		t.Fatalf("first visit not saved: %+v on %s", a.Notice(), a.Screen())
+	}
+	svcs := events(t, k, assistance.KindService)
+	if len(svcs) != 1 {
+		t.Fatalf("%d services, want 1", len(svcs))
+	}
+	var ev assistance.ServiceEvent
+	if err := json.Unmarshal(svcs[0], &ev); err != nil {
+		t.Fatal(err)
+	}
+	if ev.Education != "B" || ev.Employment != "G" || ev.Citizenship != "A" || ev.Province != "GE" || !slices.Equal(ev.Domains, []string{"B"}) {
+		t.Errorf("first visit recorded as %+v", ev)
+	}
+	if n := len(events(t, k, people.KindConsent)); n != 1 {
+		t.Errorf("%d privacy acknowledgements, want 1", n)
+	}
+	for _, raw := range [][]byte{svcs[0]} {
+		if bytes.Contains(raw, []byte("BIANCHI")) || bytes.Contains(raw, []byte(testCF)) {
+			t.Error("name or codice fiscale in clear in the service event")
+		}
+	}
+
+	// Next visit, after a restart of the UI state: the card alone is enough.
+	a = state.New(uiDeps(k))
+	a.TakeTicket("inps-delega")
+	a.Reset()
+	login(t, a)
+	a.CallNext()
+	a.StartRecord()
+	a.SetDomain("D")
+	a.CardTapped(state.Card{Kind: state.CardHealth, ID: testCF})
+	a.SaveRecord()
+	if _, asked := a.FirstVisitStep(); asked || a.Notice().ID != "record.saved" {
+		t.Fatalf("returning citizen: asked again %v, %+v", asked, a.Notice())
+	}
+	svcs = events(t, k, assistance.KindService)
+	if len(svcs) != 2 {
+		t.Fatalf("%d services, want 2", len(svcs))
+	}
+	if err := json.Unmarshal(svcs[1], &ev); err != nil {
+		t.Fatal(err)
+	}
+	if ev.Education != "B" || ev.Province != "GE" || !slices.Equal(ev.Domains, []string{"D"}) {
+		t.Errorf("return visit recorded as %+v", ev)
+	}
+	if n := len(events(t, k, people.KindConsent)); n != 1 {
+		t.Errorf("%d privacy acknowledgements after the return visit, want 1", n)
 	}
 }
 

@@ -441,17 +441,23 @@ func (u *UI) firstVisit(step state.Step) fyne.CanvasObject {
 	if text == "" {
 		text = "_"
 	}
-	top.Add(plain(text))
-	keys := container.NewGridWithColumns(10)
+	// At a typed step the question and the answer share the top, so the
+	// keyboard fits the 800×480 panel in large text.
+	top = container.NewVBox(
+		wrapped(u.tr.Tf("first.title", "Step", n, "Steps", len(state.Steps()))+" · "+u.tr.ID(stepIDs[step])),
+		heading(text),
+	)
+	var keys []fyne.CanvasObject
 	for _, l := range state.Letters() {
-		keys.Add(big(l, nil, func() { a.TypeLetter(l) }))
+		keys = append(keys, big(l, nil, func() { a.TypeLetter(l) }))
 	}
+	edit := []fyne.CanvasObject{big("", theme.ContentUndoIcon(), func() { a.TypeLetter("") })}
 	if step != state.StepProvince {
-		keys.Add(big(u.T("first.space"), nil, func() { a.TypeLetter(" ") }))
+		edit = append([]fyne.CanvasObject{big(u.T("first.space"), nil, func() { a.TypeLetter(" ") })}, edit...)
 	}
-	keys.Add(big("", theme.ContentUndoIcon(), func() { a.TypeLetter("") }))
-	bottom := u.grid(2, back, primary(u.T("first.next"), theme.NavigateNextIcon(), a.NextStep))
-	return container.NewBorder(top, bottom, nil, nil, keys)
+	bottom := container.NewBorder(nil, nil, back, primary(u.T("first.next"), theme.NavigateNextIcon(), a.NextStep),
+		container.NewGridWithColumns(len(edit), edit...))
+	return container.NewBorder(top, bottom, nil, nil, u.grid(10, keys...))
 }
 
 func (u *UI) record() fyne.CanvasObject {

@@ -409,3 +409,93 @@ func TestScrollingAGuideCountsAsActivity(t *testing.T) {
 		t.Fatal("idle warning while the guide is being scrolled")
 	}
 }
+
+// firstVisitHarness is a facilitator on the record screen for a citizen
+// the register does not know yet, after tapping Save.
+func firstVisitHarness(t *testing.T) *harness {
+	h := newHarness(t, panel800)
+	h.d.Services.(*state.FakeServices).Register = map[string]state.FirstVisit{}
+	h.a.CardTapped(state.Card{Kind: state.CardStaff, ID: state.DemoStaffCard})
+	h.enterPIN(state.DemoStaffPIN)
+	h.tapID("staff.record")
+	h.a.CardTapped(state.Card{Kind: state.CardHealth, ID: state.DemoHealthCF})
+	h.tapID("se6.a")
+	h.tapID("record.save")
+	return h
+}
+
+func (h *harness) typeOnKeys(word string) {
+	h.t.Helper()
+	for _, r := range word {
+		if r == ' ' {
+			h.tapID("first.space")
+		} else {
+			h.tap(string(r))
+		}
+	}
+	h.tapID("first.next")
+}
+
+func TestFacilitatorRecordsAFirstVisitThenAReturnVisit(t *testing.T) {
+	h := firstVisitHarness(t)
+	h.mustSee(h.tr("first.intro"))
+	h.mustSee(h.tr("first.first_name"))
+	h.typeOnKeys("MARIA GRAZIA")
+	h.mustSee(h.tr("first.surname"))
+	h.typeOnKeys("ROSSI")
+	h.tapID("an9.b")
+	h.tapID("first.back") // a wrong answer is corrected
+	h.mustSee(h.tr("first.education"))
+	h.tapID("an9.c")
+	h.tapID("an10.g")
+	h.tapID("an11.a")
+	h.typeOnKeys("GE")
+	h.mustSee(h.tr("first.consent"))
+	h.tapID("consent.paper")
+	h.mustSee(h.tr("record.saved"))
+	fs := h.d.Services.(*state.FakeServices)
+	want := state.FirstVisit{FirstName: "MARIA GRAZIA", Surname: "ROSSI",
+		Profile: state.Profile{Education: "C", Employment: "G", Citizenship: "A", Province: "GE"}, Consent: "paper"}
+	if len(fs.Records) != 1 || fs.Records[0].First == nil || *fs.Records[0].First != want {
+		t.Fatalf("first visit recorded as %+v", fs.Records)
+	}
+
+	// The same card again: no questions, one tap on Save.
+	h.tapID("staff.record")
+	h.a.CardTapped(state.Card{Kind: state.CardHealth, ID: state.DemoHealthCF})
+	h.tapID("se6.b")
+	h.tapID("record.save")
+	h.mustSee(h.tr("record.saved"))
+	if len(fs.Records) != 2 || fs.Records[1].First != nil || fs.Records[1].Domain != "B" {
+		t.Fatalf("return visit recorded as %+v", fs.Records[1:])
+	}
+}
+
+// Every first-visit question fits the 800×480 panel in every language,
+// in large text, with touch targets of at least 48 px.
+func TestFirstVisitStepsFit(t *testing.T) {
+	for _, l := range i18n.Locales() {
+		h := firstVisitHarness(t)
+		h.a.SetLanguage(l.Tag)
+		h.a.SetLargeText(true)
+		for _, step := range state.Steps() {
+			if s, _ := h.a.FirstVisitStep(); s != step {
+				t.Fatalf("%s: at step %q, want %q", l.Tag, s, step)
+			}
+			for _, p := range layoutProblems(h.w.Canvas(), h.size) {
+				t.Errorf("%s %s: %s", l.Tag, step, p)
+			}
+			switch {
+			case step == state.StepProvince:
+				h.a.TypeLetter("G")
+				h.a.TypeLetter("E")
+				h.a.NextStep()
+			case step.Typed():
+				h.a.TypeLetter("A")
+				h.a.NextStep()
+			case step != state.StepConsent:
+				h.a.Choose(step.Choices()[0])
+			}
+		}
+	}
+}
