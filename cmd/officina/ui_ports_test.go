@@ -945,3 +945,56 @@ func TestUIStaffLoginWithFourAndEightDigitPINs(t *testing.T) {
 		t.Errorf("short PINs cost attempts: %+v", a.Notice())
 	}
 }
+
+// A staff card read by a keyboard-mode reader (state.Wedge) goes through
+// the roster like a reader tap: it starts the login instead of counting as
+// a citizen's card; a library card stays a citizen's, a CF a health card.
+func TestUIWedgeReadsAreClassifiedLikeReaderTaps(t *testing.T) {
+	k := openTestKiosk(t, testConfig(t))
+	addStaff(t, k, "FAC-GE-001", staff.Facilitator, testStaffCard, testStaffPIN)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w := newWedgeTaps(4)
+	got := make(chan state.Card, 4)
+	go cardLoop(ctx, w.taps, k.records.roster, func(c state.Card) { got <- c })
+	read := func(typed string) state.Card {
+		t.Helper()
+		var wg state.Wedge
+		for _, r := range typed {
+			wg.Rune(r)
+		}
+		c, ok := wg.Enter()
+		if !ok {
+			t.Fatalf("wedge dropped %q", typed)
+		}
+		w.Read(c)
+		select {
+		case c := <-got:
+			return c
+		case <-time.After(10 * time.Second):
+			t.Fatalf("wedge read %q never reached the UI", typed)
+		}
+		return state.Card{}
+	}
+	staffCard := read(testStaffCard) // the reader types the UID; the wedge drops the colons
+	if staffCard.Kind != state.CardStaff {
+		t.Fatalf("staff card typed by a wedge reader classified as %+v", staffCard)
+	}
+	if c := read("BIB-000042"); c.Kind != state.CardCitizen {
+		t.Errorf("library card classified as %+v", c)
+	}
+	if c := read(strings.ToLower(testCF)); c.Kind != state.CardHealth || c.ID != testCF {
+		t.Errorf("health card classified as %+v", c)
+	}
+
+	// And the typed staff card logs in with its PIN.
+	a := state.New(uiDeps(k))
+	a.CardTapped(staffCard)
+	for _, d := range testStaffPIN {
+		a.PressPIN(string(d))
+	}
+	a.ConfirmPIN()
+	if m := a.Member(); m == nil || m.ID != "FAC-GE-001" {
+		t.Errorf("login with a wedge-read staff card: %v %+v", m, a.Notice())
+	}
+}

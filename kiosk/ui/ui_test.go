@@ -499,3 +499,18 @@ func TestFirstVisitStepsFit(t *testing.T) {
 		}
 	}
 }
+
+// With Options.Wedge set, a keyboard reader's read goes to it (for the
+// roster lookup) and not straight to the state as a citizen's card.
+func TestWedgeReadsGoToTheClassifier(t *testing.T) {
+	var got []state.Card
+	h := newHarnessWith(t, panel800, Options{Wedge: func(c state.Card) { got = append(got, c) }})
+	test.TypeOnCanvas(h.w.Canvas(), "04a2197c")
+	h.w.Canvas().(test.WindowlessCanvas).OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if len(got) != 1 || got[0].ID != "04A2197C" {
+		t.Fatalf("wedge reads: %+v", got)
+	}
+	if h.a.Screen() != state.Home {
+		t.Errorf("the read reached the state unclassified: on %s", h.a.Screen())
+	}
+}
