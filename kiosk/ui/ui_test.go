@@ -510,7 +510,7 @@ func TestWedgeReadsGoToTheClassifier(t *testing.T) {
 	if len(got) != 1 || got[0].ID != "04A2197C" {
 		t.Fatalf("wedge reads: %+v", got)
 	}
-	if h.a.Screen() != state.Home {
-		t.Errorf("the read reached the state unclassified: on %s", h.a.Screen())
+	if h.a.Screen() != state.Home || h.a.Notice().ID != "" {
+		t.Errorf("the read reached the state unclassified: %+v on %s", h.a.Notice(), h.a.Screen())
 	}
 }
