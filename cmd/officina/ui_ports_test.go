@@ -29,6 +29,7 @@ import (
 	"github.com/officina-digitale/officina/hardware/sensor"
 	"github.com/officina-digitale/officina/kiosk/assistance"
 	"github.com/officina-digitale/officina/kiosk/config"
+	"github.com/officina-digitale/officina/kiosk/learning"
 	"github.com/officina-digitale/officina/kiosk/people"
 	"github.com/officina-digitale/officina/kiosk/staff"
 	"github.com/officina-digitale/officina/kiosk/store"
@@ -827,17 +828,29 @@ func TestUILoansAndPrintedCertificate(t *testing.T) {
 			if j.State == printer.Cancelled {
 				t.Fatalf("certificate cancelled: %s", j.Reason)
 			}
-			done = j.Kind == "receipt" && j.State == printer.Printed
+			done = j.Kind == "certificate" && j.State == printer.Printed
 		case <-time.After(10 * time.Second):
 			t.Fatal("certificate never printed")
 		}
 	}
 	paper, _ := os.ReadFile(filepath.Join(k.cfg.DataDir, "printer.bin"))
 	paper = bytes.ReplaceAll(paper, []byte("\n"), []byte(" "))
-	for _, want := range []string{"Attestato", "Pagare un avviso pagoPA", a.Certificate().Code} {
+	c := a.Certificate()
+	for _, want := range []string{"Attestato", "Pagare un avviso pagoPA", "Verifica: " + c.Code, "DigComp 2.2: ", c.Name, "Biblioteca Berio"} {
 		if !bytes.Contains(paper, []byte(want)) {
 			t.Errorf("printed certificate lacks %q: %q", want, paper)
 		}
+	}
+	// The code is the learning record's, and the attempt is recorded.
+	if !strings.HasPrefix(c.Code, "OFC-") || len(c.DigComp) == 0 || c.Level == 0 {
+		t.Errorf("certificate %+v", c)
+	}
+	certs := events(t, k, learning.KindCertificate)
+	if len(certs) != 1 || !bytes.Contains(certs[0], []byte(c.Code)) {
+		t.Errorf("certificate events %q, want one with %s", certs, c.Code)
+	}
+	if n := len(events(t, k, learning.KindQuiz)); n != 1 {
+		t.Errorf("%d quiz attempts recorded, want 1", n)
 	}
 }
 
@@ -996,5 +1009,40 @@ func TestUIWedgeReadsAreClassifiedLikeReaderTaps(t *testing.T) {
 	a.ConfirmPIN()
 	if m := a.Member(); m == nil || m.ID != "FAC-GE-001" {
 		t.Errorf("login with a wedge-read staff card: %v %+v", m, a.Notice())
+	}
+}
+
+// A failed quiz is recorded in the learning record too, and earns no
+// certificate; a card tapped in the lesson makes the attempt that card's.
+func TestUIFailedQuizIsRecordedWithoutCertificate(t *testing.T) {
+	k := openTestKiosk(t, testConfig(t))
+	a := state.New(uiDeps(k))
+	a.OpenCourse(tourCourse)
+	for a.Lesson().Index+1 < a.Lesson().Count {
+		a.NextLesson()
+	}
+	a.CardTapped(state.Card{Kind: state.CardCitizen, ID: "BIB-000042"})
+	a.StartQuiz()
+	for i := 0; i < 50 && !a.Quiz().Done; i++ {
+		q := a.Quiz().Question
+		a.Answer((q.Correct + 1) % len(q.Choices)) // always wrong
+		a.NextQuestion()
+	}
+	if !a.Quiz().Done || a.Passed() || a.Certificate() != nil {
+		t.Fatalf("failed quiz: done %v passed %v cert %+v, notice %+v", a.Quiz().Done, a.Passed(), a.Certificate(), a.Notice())
+	}
+	if n := len(events(t, k, learning.KindQuiz)); n != 1 {
+		t.Errorf("%d quiz attempts recorded, want 1", n)
+	}
+	if n := len(events(t, k, learning.KindCertificate)); n != 0 {
+		t.Errorf("%d certificates for a failed quiz", n)
+	}
+	l, err := k.content.Learning.ByCard(context.Background(), "BIB-000042")
+	if err != nil {
+		t.Fatalf("the card's learner: %v", err)
+	}
+	ps, _ := k.content.Learning.Progress(context.Background(), l)
+	if len(ps) != 1 || ps[0].Course != tourCourse {
+		t.Errorf("the attempt is not the card's: %+v", ps)
 	}
 }

@@ -157,10 +157,12 @@ type citizen struct {
 	ticket    *Ticket
 	savedCode string
 	code      string // typed resume code
+	learner   string // the card or code the citizen used in this visit
 }
 
 type quizState struct {
 	cert      *Certificate
+	answers   []int
 	questions []Question
 	index     int
 	chosen    int // -1 until answered
@@ -598,6 +600,7 @@ func (a *App) SaveWithCode() {
 		a.fail(err)
 	} else {
 		a.cit.savedCode = code
+		a.cit.learner = code
 		a.notice = Notice{ID: i18n.ID("progress.saved_code"), Args: []any{"Code", code}}
 	}
 	a.changed()
@@ -642,6 +645,7 @@ func (a *App) resume(key string) {
 		a.fail(err)
 		return
 	}
+	a.cit.learner = key
 	if a.openLesson(p.CourseID, p.Lesson) {
 		a.cit.code = ""
 		a.notice = Notice{ID: i18n.ID("progress.resumed")}
@@ -677,6 +681,7 @@ func (a *App) CardTapped(c Card) {
 		if err != nil {
 			a.fail(err)
 		} else {
+			a.cit.learner = c.ID
 			a.notice = Notice{ID: i18n.ID("progress.saved_card")}
 		}
 	case a.staff.member == nil:
@@ -733,6 +738,7 @@ func (a *App) Answer(i int) {
 		return
 	}
 	q.chosen = i
+	q.answers = append(q.answers, i)
 	if i == q.questions[q.index].Correct {
 		q.score++
 	}
@@ -751,6 +757,7 @@ func (a *App) NextQuestion() {
 		q.index++
 	} else {
 		q.done = true
+		a.finishQuiz()
 	}
 	a.changed()
 }
