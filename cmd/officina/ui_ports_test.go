@@ -1046,3 +1046,33 @@ func TestUIFailedQuizIsRecordedWithoutCertificate(t *testing.T) {
 		t.Errorf("the attempt is not the card's: %+v", ps)
 	}
 }
+
+// The guide a citizen asked about is kept with the ticket by the desk: a
+// ticket called after a restart still prefills the record's domain.
+func TestUITicketTopicSurvivesARestart(t *testing.T) {
+	cfg := testConfig(t)
+	k := openTestKiosk(t, cfg)
+	addStaff(t, k, "FAC-GE-001", staff.Facilitator, testStaffCard, testStaffPIN)
+	a := state.New(uiDeps(k))
+	a.TakeTicket("inps-delega")
+	if tk := a.Ticket(); tk == nil || tk.Topic != "inps-delega" {
+		t.Fatalf("ticket %+v", tk)
+	}
+	k.Close()
+
+	k = openTestKiosk(t, cfg)
+	a = state.New(uiDeps(k))
+	login(t, a)
+	if ws := a.Waiting(); len(ws) != 1 || ws[0].Topic != "inps-delega" {
+		t.Fatalf("waiting after a restart: %+v", ws)
+	}
+	a.CallNext()
+	if d := a.Draft(); d.Domain != "L" {
+		t.Errorf("draft after a restart not prefilled from the guide: %+v", d)
+	}
+	var ev assistance.TicketEvent
+	taken := events(t, k, assistance.KindTicketTaken)
+	if len(taken) != 1 || json.Unmarshal(taken[0], &ev) != nil || ev.Topic != "inps-delega" {
+		t.Errorf("ticket event %q", taken)
+	}
+}

@@ -23,53 +23,36 @@ import (
 )
 
 // uiQueue issues tickets through the assistance desk and prints each one.
-// The desk's tickets carry no topic, so the guide a citizen asked about is
-// remembered here, in memory, to prefill the service record when the
-// ticket is called; after a restart a called ticket starts a record
-// without a domain.
+// The desk keeps the guide a citizen asked about with the ticket, so a
+// ticket called after a restart still prefills the service record.
 type uiQueue struct {
 	desk    *assistance.Desk
 	printer *printer.Printer
 	content *contentArea
 	place   string
 	log     *slog.Logger
-
-	mu     sync.Mutex
-	topics map[string]string // ticket ID → guide ID
 }
 
 var _ state.Queue = (*uiQueue)(nil)
 
 func newUIQueue(desk *assistance.Desk, p *printer.Printer, content *contentArea, place string, log *slog.Logger) *uiQueue {
-	return &uiQueue{desk: desk, printer: p, content: content, place: place, log: log, topics: map[string]string{}}
+	return &uiQueue{desk: desk, printer: p, content: content, place: place, log: log}
 }
 
 func ticketID(t assistance.Ticket) string { return t.Day + "/" + strconv.Itoa(t.Number) }
 
 func (q *uiQueue) view(t assistance.Ticket) state.Ticket {
-	id := ticketID(t)
-	q.mu.Lock()
-	topic := q.topics[id]
-	q.mu.Unlock()
-	return state.Ticket{ID: id, Number: strconv.Itoa(t.Number), Topic: topic, Ahead: t.Ahead, IssuedAt: t.Taken}
+	return state.Ticket{ID: ticketID(t), Number: strconv.Itoa(t.Number), Topic: t.Topic, Ahead: t.Ahead, IssuedAt: t.Taken}
 }
 
 // Take issues the next number and queues its printout. The ticket is
 // taken even if the printer cannot queue the job: the number is on the
 // screen, and the failure is logged for staff.
 func (q *uiQueue) Take(ctx context.Context, topic string) (state.Ticket, error) {
-	t, err := q.desk.TakeTicket(ctx)
+	t, err := q.desk.TakeTicketAbout(ctx, topic)
 	if err != nil {
 		return state.Ticket{}, err
 	}
-	q.mu.Lock()
-	for id := range q.topics { // yesterday's tickets are gone from the desk's queue
-		if !strings.HasPrefix(id, t.Day+"/") {
-			delete(q.topics, id)
-		}
-	}
-	q.topics[ticketID(t)] = topic
-	q.mu.Unlock()
 	if q.printer != nil {
 		if _, err := q.printer.Print(ctx, q.printout(t, topic)); err != nil {
 			q.log.Warn("ticket not printed", "ticket", t.Number, "err", err)
@@ -118,11 +101,19 @@ func (q *uiQueue) CallNext(ctx context.Context, staffID string) (state.Ticket, e
 	return q.view(t), nil
 }
 
-// topic is the guide a ticket asked about ("" if none or unknown).
-func (q *uiQueue) topic(ticketID string) string {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return q.topics[ticketID]
+// topic is the guide a ticket of today's queue asked about ("" if none
+// or unknown).
+func (q *uiQueue) topic(ctx context.Context, ticketID string) string {
+	ts, err := q.desk.Queue(ctx)
+	if err != nil {
+		return ""
+	}
+	for _, t := range ts {
+		if q.view(t).ID == ticketID {
+			return t.Topic
+		}
+	}
+	return ""
 }
 
 // uiStaff logs staff in through the roster, whose lockout (five wrong
@@ -184,7 +175,7 @@ func (s uiServices) Record(ctx context.Context, r state.ServiceRecord) error {
 	if r.Domain != "" {
 		in.Domains = []string{r.Domain}
 	}
-	if guide := s.queue.topic(r.TicketID); guide != "" {
+	if guide := s.queue.topic(ctx, r.TicketID); guide != "" {
 		if cat := s.content.Catalog(); cat != nil {
 			if _, se5, se6, ok := cat.Monitoring(guide); ok {
 				in.Guide, in.Competences = guide, se5
