@@ -39,6 +39,7 @@ func uiDeps(k *kiosk) state.Deps {
 		Printer:     uiCertificates{printer: k.hardware.Printer, place: uiPlace(k)},
 		Sensors:     uiSensors{sampler: k.hardware.Sensors, clock: k.clock},
 		Sync:        uiStatus{k},
+		Notices:     uiNotices{k},
 		Clock:       k.clock,
 		Lang:        k.cfg.Language,
 		IdleTimeout: k.cfg.UI.IdleTimeout.D(),

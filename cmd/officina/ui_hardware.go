@@ -316,3 +316,21 @@ func (p uiCertificates) PrintCertificate(ctx context.Context, c state.Certificat
 	})
 	return err
 }
+
+// uiNotices gives the home screen the hub's notices active now, as the
+// last sync brought them (none before enrolment).
+type uiNotices struct{ k *kiosk }
+
+var _ state.NoticeBoard = uiNotices{}
+
+func (n uiNotices) Notices(ctx context.Context) ([]string, error) {
+	ns, err := n.k.sync.Notices(ctx, n.k.clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(ns))
+	for _, x := range ns {
+		out = append(out, x.Text)
+	}
+	return out, nil
+}

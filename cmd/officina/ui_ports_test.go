@@ -36,6 +36,7 @@ import (
 	"github.com/officina-digitale/officina/kiosk/ui/state"
 	"github.com/officina-digitale/officina/sync/blobdir"
 	"github.com/officina-digitale/officina/sync/hub"
+	"github.com/officina-digitale/officina/sync/wire"
 )
 
 // testConfig is the default configuration in a fresh data directory, with
@@ -874,10 +875,25 @@ func TestUIStatusShowsTheHubAndItsFailure(t *testing.T) {
 		t.Fatalf("enroll: %s", out.String())
 	}
 	k := openTestKiosk(t, cfg)
+	if got := state.New(uiDeps(k)).HubNotice(); got != "" {
+		t.Errorf("notice before any sync: %q", got)
+	}
+	now := k.clock.Now()
+	for _, n := range []wire.Notice{
+		{Text: "Chiuso per inventario", From: now.Add(-72 * time.Hour), Until: now.Add(-48 * time.Hour)},
+		{Text: "Oggi la biblioteca chiude alle 13", From: now.Add(-time.Hour), Until: now.Add(24 * time.Hour)},
+	} {
+		if _, err := st.AddNotice(ctx, n); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := k.sync.client.SyncOnce(ctx); err != nil {
 		t.Fatal(err)
 	}
 	a := state.New(uiDeps(k))
+	if got := a.HubNotice(); got != "Oggi la biblioteca chiude alle 13" {
+		t.Errorf("home notice after sync: %q", got)
+	}
 	hubState := func() (state.SyncState, state.DeviceState) {
 		s, ok := a.Sync()
 		if !ok {

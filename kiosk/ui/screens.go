@@ -31,7 +31,12 @@ func (u *UI) home() fyne.CanvasObject {
 		newTile(theme.VisibilityIcon(), u.T("home.access"), go_(state.Access)),
 		newTile(theme.LoginIcon(), u.T("home.staff"), go_(state.StaffLogin)),
 	)
-	return container.NewBorder(heading(u.T("home.welcome")), nil, nil, nil, tiles)
+	// A hub notice takes the welcome's place, so the tiles keep theirs.
+	var top fyne.CanvasObject = heading(u.T("home.welcome"))
+	if n := a.HubNotice(); n != "" {
+		top = wrapped(n)
+	}
+	return container.NewBorder(top, nil, nil, nil, tiles)
 }
 
 func (u *UI) languages() fyne.CanvasObject {

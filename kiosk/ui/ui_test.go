@@ -514,3 +514,39 @@ func TestWedgeReadsGoToTheClassifier(t *testing.T) {
 		t.Errorf("the read reached the state unclassified: %+v on %s", h.a.Notice(), h.a.Screen())
 	}
 }
+
+// A hub notice shows on the home screen, and a long one still leaves the
+// tiles on the 800×480 panel in every language, in large text.
+func TestHubNoticeOnHome(t *testing.T) {
+	long := strings.Repeat("La biblioteca chiude alle 13 per una riunione del personale. ", 6)
+	for _, l := range i18n.Locales() {
+		test.NewTempApp(t)
+		cat, err := i18n.Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		clk := clock.NewFake(time.Date(2026, 3, 10, 10, 30, 0, 0, time.Local))
+		d := state.DemoDeps(clk)
+		d.Notices = &state.FakeNotices{List: []string{" ", long}}
+		a := state.New(d)
+		w := test.NewTempWindow(t, nil)
+		w.Resize(panel800)
+		New(w, a, cat, Options{})
+		h := &harness{t: t, w: w, a: a, clk: clk, d: d, cat: cat, size: panel800}
+		a.SetLanguage(l.Tag)
+		a.SetLargeText(true)
+		h.mustSee("La biblioteca chiude alle 13")
+		if h.sees(long[:100]) {
+			t.Errorf("%s: a long notice is shown whole", l.Tag)
+		}
+		for _, p := range layoutProblems(w.Canvas(), panel800) {
+			t.Errorf("%s home with a notice: %s", l.Tag, p)
+		}
+	}
+	// A notice that cannot be read is no error on the home screen.
+	h := newHarness(t, panel800)
+	h.d.Notices = nil
+	if h.a.HubNotice() != "" || h.a.Notice().ID != "" {
+		t.Errorf("no notice board: %q %+v", h.a.HubNotice(), h.a.Notice())
+	}
+}

@@ -114,6 +114,8 @@ type Deps struct {
 	Printer  Printer
 	Sensors  Sensors
 	Sync     SyncStatus
+	// Notices may be nil: no notice banner is shown.
+	Notices NoticeBoard
 	// Speech may be nil: the read-aloud button is then hidden.
 	Speech Speaker
 	Clock  clock.Clock

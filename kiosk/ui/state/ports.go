@@ -280,6 +280,12 @@ type SyncStatus interface {
 	Status(ctx context.Context) (SyncState, error)
 }
 
+// NoticeBoard gives the hub's notices for this kiosk that are active now
+// (closures, changed hours), as the coordinator wrote them.
+type NoticeBoard interface {
+	Notices(ctx context.Context) ([]string, error)
+}
+
 // Speaker reads text aloud.
 type Speaker interface {
 	// CanSpeak reports whether text in lang, or the recorded audio file,
