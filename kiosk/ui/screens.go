@@ -465,8 +465,29 @@ func (u *UI) firstVisit(step state.Step) fyne.CanvasObject {
 	return container.NewBorder(top, bottom, nil, nil, u.grid(10, keys...))
 }
 
+// typeCF is the keyboard for a codice fiscale when the citizen has no
+// health card.
+func (u *UI) typeCF() fyne.CanvasObject {
+	a := u.app
+	cf := a.Draft().CF
+	if cf == "" {
+		cf = "_"
+	}
+	top := container.NewVBox(wrapped(u.T("record.type_cf_title")), heading(cf))
+	var keys []fyne.CanvasObject
+	for _, k := range state.CFKeys() {
+		keys = append(keys, big(k, nil, func() { a.CFKey(k) }))
+	}
+	bottom := container.NewBorder(nil, nil, big("", theme.ContentUndoIcon(), func() { a.CFKey("") }),
+		primary(u.T("record.cf_done"), theme.ConfirmIcon(), a.DoneCF))
+	return container.NewBorder(top, bottom, nil, nil, u.grid(12, keys...))
+}
+
 func (u *UI) record() fyne.CanvasObject {
 	a := u.app
+	if a.TypingCF() {
+		return u.typeCF()
+	}
 	if step, ok := a.FirstVisitStep(); ok {
 		return u.firstVisit(step)
 	}
@@ -488,7 +509,8 @@ func (u *UI) record() fyne.CanvasObject {
 		big("+5", nil, func() { a.AddMinutes(5) }),
 	)
 	box := container.NewVBox(
-		heading(u.T("record.title")), subheading(cf),
+		heading(u.T("record.title")),
+		container.NewBorder(nil, nil, nil, big(u.T("record.type_cf"), theme.DocumentCreateIcon(), a.TypeCF), subheading(cf)),
 		u.grid(3, types...), u.grid(4, domains...), minutes,
 	)
 	return container.NewBorder(nil, primary(u.T("record.save"), theme.DocumentSaveIcon(), a.SaveRecord), nil, nil, u.vscroll(box))

@@ -550,3 +550,48 @@ func TestHubNoticeOnHome(t *testing.T) {
 		t.Errorf("no notice board: %q %+v", h.a.HubNotice(), h.a.Notice())
 	}
 }
+
+// Without a health card the facilitator types the codice fiscale on the
+// record screen's keyboard; a short one is refused with a plain sentence.
+func TestFacilitatorTypesTheCodiceFiscale(t *testing.T) {
+	h := newHarness(t, panel800)
+	h.a.CardTapped(state.Card{Kind: state.CardStaff, ID: state.DemoStaffCard})
+	h.enterPIN(state.DemoStaffPIN)
+	h.tapID("staff.record")
+	h.tapID("se6.a")
+	h.tapID("record.type_cf")
+	for _, r := range "RSSMRA80A01D96" {
+		h.tap(string(r))
+	}
+	h.tapID("record.cf_done")
+	h.mustSee(h.tr("record.type_cf_title")) // still on the keyboard
+	if !h.a.Notice().Error {
+		t.Errorf("14 characters accepted: %+v", h.a.Notice())
+	}
+	h.tap("9")
+	h.tap("Z")
+	h.tapID("record.cf_done")
+	h.mustSee("RSSMRA••••••969Z")
+	h.tapID("record.save")
+	h.mustSee(h.tr("record.saved"))
+	if recs := h.d.Services.(*state.FakeServices).Records; len(recs) != 1 || recs[0].CF != state.DemoHealthCF {
+		t.Fatalf("records %+v", recs)
+	}
+}
+
+func TestCFKeyboardFits(t *testing.T) {
+	for _, l := range i18n.Locales() {
+		h := newHarness(t, panel800)
+		h.setup(state.Record)
+		h.a.SetLanguage(l.Tag)
+		h.a.SetLargeText(true)
+		h.a.TypeCF()
+		for range 20 {
+			h.a.CFKey("W")
+		}
+		h.a.DoneCF()
+		for _, p := range layoutProblems(h.w.Canvas(), h.size) {
+			t.Errorf("%s: %s", l.Tag, p)
+		}
+	}
+}

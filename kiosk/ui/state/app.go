@@ -179,6 +179,8 @@ type staffSession struct {
 	current *Ticket
 	draft   ServiceRecord
 	first   *firstVisit // the first-visit questions, once Record asked for them
+	// typingCF is set while the codice fiscale keyboard is shown.
+	typingCF bool
 	session *Session
 	present []Attendee
 }

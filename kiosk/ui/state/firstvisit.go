@@ -210,3 +210,57 @@ func (a *App) PrevStep() {
 	}
 	a.changed()
 }
+
+// TypingCF reports whether the record screen shows the keyboard for
+// typing a codice fiscale (a citizen without their health card).
+func (a *App) TypingCF() bool { return a.staff.typingCF }
+
+// TypeCF opens the codice fiscale keyboard on the record screen, with the
+// draft's codice fiscale to correct.
+func (a *App) TypeCF() {
+	a.act()
+	a.staff.typingCF = true
+	a.changed()
+}
+
+// CFKey adds a letter or digit to the typed codice fiscale (at most 16);
+// "" deletes the last one.
+func (a *App) CFKey(k string) {
+	a.act()
+	cf := a.staff.draft.CF
+	switch {
+	case k == "":
+		if cf != "" {
+			cf = cf[:len(cf)-1]
+		}
+	case len(cf) < 16 && len(k) == 1 && (k[0] >= 'A' && k[0] <= 'Z' || k[0] >= '0' && k[0] <= '9'):
+		cf += k
+	}
+	if cf != a.staff.draft.CF {
+		a.staff.first = nil // another citizen
+	}
+	a.staff.draft.CF = cf
+	a.changed()
+}
+
+// DoneCF closes the codice fiscale keyboard; a wrong code is reported when
+// the record is saved, with nothing lost.
+func (a *App) DoneCF() {
+	a.act()
+	if n := len(a.staff.draft.CF); n != 16 {
+		a.notice = Notice{ID: i18n.ID("record.cf_length"), Args: []any{"N", n}, Error: true}
+		a.changed()
+		return
+	}
+	a.staff.typingCF = false
+	a.changed()
+}
+
+// CFKeys are the keys of the codice fiscale keyboard.
+func CFKeys() []string {
+	var out []string
+	for _, r := range "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" {
+		out = append(out, string(r))
+	}
+	return out
+}
