@@ -181,8 +181,8 @@ type staffSession struct {
 	first   *firstVisit // the first-visit questions, once Record asked for them
 	// typingCF is set while the codice fiscale keyboard is shown.
 	typingCF bool
-	session *Session
-	present []Attendee
+	session  *Session
+	present  []Attendee
 }
 
 type airState struct {
