@@ -273,7 +273,7 @@ func TestUIServiceIsRecordedWithTheGuidesCodes(t *testing.T) {
 	ctx := context.Background()
 	addStaff(t, k, "FAC-GE-001", staff.Facilitator, testStaffCard, testStaffPIN)
 	// The citizen's first visit, with profile and privacy notice, was
-	// recorded at the desk; the touch form serves returning citizens.
+	// recorded at the desk (with `officina record service`).
 	if _, err := k.records.desk.RecordService(ctx, assistance.ServiceInput{
 		Person:  people.Person{CF: testCF, FirstName: "Anna", Surname: "Bianchi"},
 		Profile: people.Profile{Education: "B", Employment: "G", Citizenship: "A", Province: "GE"},
