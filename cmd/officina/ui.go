@@ -30,7 +30,7 @@ func uiDeps(k *kiosk) state.Deps {
 	queue := newUIQueue(k.records.desk, k.hardware.Printer, k.content, uiPlace(k), k.log.With("area", "ui"))
 	d := state.Deps{
 		Catalog:     uiCatalog{content: k.content, audioDir: filepath.Join(k.cfg.DataDir, "audio")},
-		Progress:    uiProgress{content: k.content, book: k.content.Learning},
+		Progress:    uiProgress{content: k.content, book: k.content.Learning, hub: uiPlace(k)},
 		Queue:       queue,
 		Staff:       uiStaff{k.records.roster},
 		Services:    uiServices{desk: k.records.desk, content: k.content, queue: queue},
@@ -39,6 +39,7 @@ func uiDeps(k *kiosk) state.Deps {
 		Printer:     uiCertificates{printer: k.hardware.Printer, place: uiPlace(k)},
 		Sensors:     uiSensors{sampler: k.hardware.Sensors, clock: k.clock},
 		Sync:        uiStatus{k},
+		Notices:     uiNotices{k},
 		Clock:       k.clock,
 		Lang:        k.cfg.Language,
 		IdleTimeout: k.cfg.UI.IdleTimeout.D(),

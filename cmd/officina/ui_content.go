@@ -238,6 +238,7 @@ func texts(ts []course.Text, lang string) ([]string, bool) {
 type uiProgress struct {
 	content *contentArea
 	book    *learning.Book
+	hub     string // the facilitation point's name, printed on certificates
 }
 
 var _ state.Progress = uiProgress{}
@@ -342,4 +343,53 @@ func (p uiProgress) learner(ctx context.Context, key string) (learning.Learner, 
 		return learning.Learner{}, fmt.Errorf("%w: %w", state.ErrNotFound, err)
 	}
 	return l, err
+}
+
+// FinishQuiz records the attempt through learning.AttemptQuiz for the
+// learner of this visit (the card or code used; a new pseudonymous learner
+// when none), with the lessons up to the quiz's place marked read, and
+// issues the certificate through learning.Certify when the course is then
+// complete. The certificate carries the learner's pseudonymous code, not
+// a name: the touch flow asks none.
+func (p uiProgress) FinishQuiz(ctx context.Context, q state.QuizAttempt) (*state.Certificate, error) {
+	it, err := uiCatalog{content: p.content}.item(q.Place.CourseID, course.KindCourse)
+	if err != nil {
+		return nil, err
+	}
+	var l learning.Learner
+	switch key := strings.TrimSpace(q.Learner); {
+	case key == "":
+		l, err = p.book.Register(ctx, "")
+	default:
+		l, err = p.learner(ctx, key)
+		if errors.Is(err, state.ErrNotFound) { // a card not seen before
+			l, err = p.book.Register(ctx, key)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := p.save(ctx, l, state.Place{CourseID: it.ID, Lesson: q.Place.Lesson + 1}); err != nil {
+		return nil, err
+	}
+	answers := make([]int, len(it.Quiz))
+	for i := range answers {
+		answers[i] = -1 // left blank
+		if i < len(q.Answers) {
+			answers[i] = q.Answers[i]
+		}
+	}
+	res, err := p.book.AttemptQuiz(ctx, l, it, answers)
+	if err != nil || !res.Passed {
+		return nil, err
+	}
+	c, err := p.book.Certify(ctx, l, it, "", p.hub)
+	if errors.Is(err, learning.ErrNotCompleted) {
+		return nil, nil // lessons left unread: no certificate yet
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &state.Certificate{CourseTitle: c.Title.String(), Date: c.Completed, Code: c.Code, Name: c.Name,
+		DigComp: c.DigComp, Level: c.Level, Hub: c.Hub}, nil
 }

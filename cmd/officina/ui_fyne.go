@@ -51,7 +51,8 @@ func runUI(ctx context.Context, k *kiosk, st *status.Server) error {
 		w.SetCloseIntercept(func() {})
 	}
 	sa := state.New(uiDeps(k))
-	u := ui.New(w, sa, cat, ui.Options{Demo: k.cfg.UI.DemoCards, Quit: a.Quit})
+	wedge := newWedgeTaps(8)
+	u := ui.New(w, sa, cat, ui.Options{Demo: k.cfg.UI.DemoCards, Quit: a.Quit, Wedge: wedge.Read})
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() { _ = u.Run(runCtx) }()
@@ -63,6 +64,11 @@ func runUI(ctx context.Context, k *kiosk, st *status.Server) error {
 	defer stopReadings()
 	go func() {
 		_ = cardLoop(runCtx, taps, k.records.roster, func(c state.Card) {
+			fyne.Do(func() { sa.CardTapped(c) })
+		})
+	}()
+	go func() { // keyboard-mode readers: the same roster lookup as reader taps
+		_ = cardLoop(runCtx, wedge.taps, k.records.roster, func(c state.Card) {
 			fyne.Do(func() { sa.CardTapped(c) })
 		})
 	}()

@@ -286,10 +286,11 @@ func transport(address string) string {
 	return kind
 }
 
-// uiCertificates prints the certificate the quiz screen shows. The
-// printer's certificate layout needs the citizen's name and a verification
-// URL on the hub, which the touch flow has neither of, so it prints as a
-// receipt: the course, the date and the code shown on the screen.
+// uiCertificates prints a certificate the learning record issued with the
+// printer's certificate layout: the learner's pseudonymous code (no name
+// is asked on the touchscreen), the course, its DigComp competences and
+// level, the completion date, the facilitation point's name, and a QR
+// code of the verification code.
 type uiCertificates struct {
 	printer *printer.Printer
 	place   string
@@ -301,15 +302,35 @@ func (p uiCertificates) PrintCertificate(ctx context.Context, c state.Certificat
 	if p.printer == nil {
 		return state.ErrOffline
 	}
-	_, err := p.printer.Print(ctx, printer.Receipt{
-		Place: p.place,
-		Title: "Attestato di partecipazione",
-		Time:  c.Date,
-		Done: []string{
-			"Percorso completato: " + c.CourseTitle,
-			"Quiz superato il " + c.Date.Format("02/01/2006"),
-			"Codice " + c.Code,
-		},
+	place := c.Hub
+	if place == "" {
+		place = p.place
+	}
+	digcomp := strings.Join(c.DigComp, ", ")
+	if c.Level > 0 {
+		digcomp = strings.TrimPrefix(digcomp+fmt.Sprintf(" · livello %d", c.Level), " · ")
+	}
+	_, err := p.printer.Print(ctx, printer.Certificate{
+		Place: place, Citizen: c.Name, Course: c.CourseTitle, DigComp: digcomp,
+		Completed: c.Date, VerifyURL: c.Code, // printed under the QR as "Verifica: …"
 	})
 	return err
+}
+
+// uiNotices gives the home screen the hub's notices active now, as the
+// last sync brought them (none before enrolment).
+type uiNotices struct{ k *kiosk }
+
+var _ state.NoticeBoard = uiNotices{}
+
+func (n uiNotices) Notices(ctx context.Context) ([]string, error) {
+	ns, err := n.k.sync.Notices(ctx, n.k.clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(ns))
+	for _, x := range ns {
+		out = append(out, x.Text)
+	}
+	return out, nil
 }

@@ -30,11 +30,13 @@ import (
 	"github.com/officina-digitale/officina/hardware/sensor"
 	"github.com/officina-digitale/officina/kiosk/assistance"
 	"github.com/officina-digitale/officina/kiosk/config"
+	"github.com/officina-digitale/officina/kiosk/learning"
 	"github.com/officina-digitale/officina/kiosk/people"
 	"github.com/officina-digitale/officina/kiosk/staff"
 	"github.com/officina-digitale/officina/kiosk/store"
 	"github.com/officina-digitale/officina/kiosk/ui/state"
 	"github.com/officina-digitale/officina/sync/hub"
+	"github.com/officina-digitale/officina/sync/wire"
 )
 
 // testConfig is the default configuration in a fresh data directory, with
@@ -100,6 +102,7 @@ func login(t *testing.T, a *state.App) {
 	for _, d := range testStaffPIN {
 		a.PressPIN(string(d))
 	}
+	a.ConfirmPIN()
 	if a.Member() == nil {
 		t.Fatalf("not logged in: %+v", a.Notice())
 	}
@@ -220,6 +223,7 @@ func TestUIStaffLoginLocksAfterFiveWrongPINs(t *testing.T) {
 	for range 6 {
 		a.PressPIN("1")
 	}
+	a.ConfirmPIN()
 	if a.Member() != nil || a.Notice().ID != "error.unknown_card" {
 		t.Errorf("unknown card: %+v", a.Notice())
 	}
@@ -230,6 +234,7 @@ func TestUIStaffLoginLocksAfterFiveWrongPINs(t *testing.T) {
 		for range 6 {
 			a.PressPIN("9")
 		}
+		a.ConfirmPIN()
 		n := a.Notice()
 		if n.ID == "error.wrong_pin" {
 			notices = append(notices, fmt.Sprintf("%s %v", n.ID, n.Args[1]))
@@ -247,6 +252,7 @@ func TestUIStaffLoginLocksAfterFiveWrongPINs(t *testing.T) {
 		for _, d := range testStaffPIN {
 			a.PressPIN(string(d))
 		}
+		a.ConfirmPIN()
 	}
 	login(a)
 	if a.Member() != nil || a.Notice().ID != "error.locked" {
@@ -267,7 +273,7 @@ func TestUIServiceIsRecordedWithTheGuidesCodes(t *testing.T) {
 	ctx := context.Background()
 	addStaff(t, k, "FAC-GE-001", staff.Facilitator, testStaffCard, testStaffPIN)
 	// The citizen's first visit, with profile and privacy notice, was
-	// recorded at the desk; the touch form serves returning citizens.
+	// recorded at the desk (with `officina record service`).
 	if _, err := k.records.desk.RecordService(ctx, assistance.ServiceInput{
 		Person:  people.Person{CF: testCF, FirstName: "Anna", Surname: "Bianchi"},
 		Profile: people.Profile{Education: "B", Employment: "G", Citizenship: "A", Province: "GE"},
@@ -312,17 +318,111 @@ func TestUIServiceIsRecordedWithTheGuidesCodes(t *testing.T) {
 		t.Error("the raw codice fiscale is in the event")
 	}
 
-	// A citizen never seen before needs the desk's questions: nothing is
-	// stored and the draft is kept.
+	// A citizen never seen before needs the first-visit questions: nothing
+	// is stored yet and the draft is kept.
 	a.StartRecord()
 	a.SetDomain("A")
 	a.CardTapped(state.Card{Kind: state.CardHealth, ID: "RSSMRA80A01D969Z"})
 	a.SaveRecord()
-	if !a.Notice().Error || a.Screen() != state.Record || a.Draft().CF == "" {
-		t.Errorf("first-time citizen through the touch form: %+v on %s", a.Notice(), a.Screen())
+	if step, ok := a.FirstVisitStep(); !ok || step != state.StepFirstName || a.Screen() != state.Record || a.Draft().CF == "" {
+		t.Errorf("first-time citizen through the touch form: step %q %v, %+v on %s", step, ok, a.Notice(), a.Screen())
 	}
 	if n := len(events(t, k, assistance.KindService)); n != 2 {
-		t.Errorf("%d services after a refused record, want 2", n)
+		t.Errorf("%d services before the first-visit answers, want 2", n)
+	}
+}
+
+// typeWord taps a word on the first-visit letter keyboard and moves on.
+func typeWord(a *state.App, w string) {
+	for _, r := range w {
+		a.TypeLetter(string(r))
+	}
+	a.NextStep()
+}
+
+func TestUIFirstVisitThenReturnVisit(t *testing.T) {
+	k := openTestKiosk(t, testConfig(t))
+	addStaff(t, k, "FAC-GE-001", staff.Facilitator, testStaffCard, testStaffPIN)
+	a := state.New(uiDeps(k))
+	a.TakeTicket("inps-delega") // the guide gives the record's competences
+	a.Reset()
+	login(t, a)
+
+	// First visit: the card is scanned, the form asks the questions once.
+	a.CallNext()
+	a.StartRecord()
+	a.SetDomain("B")
+	a.CardTapped(state.Card{Kind: state.CardHealth, ID: testCF})
+	a.SaveRecord()
+	if step, ok := a.FirstVisitStep(); !ok || step != state.StepFirstName {
+		t.Fatalf("first visit did not ask the questions: %q %v %+v", step, ok, a.Notice())
+	}
+	a.NextStep() // nothing typed: refused with a plain sentence
+	if step, _ := a.FirstVisitStep(); step != state.StepFirstName || a.Notice().ID != "first.need_first_name" {
+		t.Fatalf("empty name: step %q, %+v", step, a.Notice())
+	}
+	typeWord(a, "ANNA")
+	typeWord(a, "BIANCHI")
+	a.Choose("B") // licenza media
+	a.Choose("G") // pensionata
+	a.Choose("A") // italiana
+	typeWord(a, "G")
+	if step, _ := a.FirstVisitStep(); step != state.StepProvince || a.Notice().ID != "first.need_province" {
+		t.Fatalf("one-letter province: step %q, %+v", step, a.Notice())
+	}
+	typeWord(a, "E")
+	if step, _ := a.FirstVisitStep(); step != state.StepConsent {
+		t.Fatalf("after the province: step %q, %+v", step, a.Notice())
+	}
+	a.Choose("verbal") // the last answer saves
+	if a.Notice().ID != "record.saved" || a.Screen() != state.StaffHome {
+		t.Fatalf("first visit not saved: %+v on %s", a.Notice(), a.Screen())
+	}
+	svcs := events(t, k, assistance.KindService)
+	if len(svcs) != 1 {
+		t.Fatalf("%d services, want 1", len(svcs))
+	}
+	var ev assistance.ServiceEvent
+	if err := json.Unmarshal(svcs[0], &ev); err != nil {
+		t.Fatal(err)
+	}
+	if ev.Education != "B" || ev.Employment != "G" || ev.Citizenship != "A" || ev.Province != "GE" || !slices.Equal(ev.Domains, []string{"B"}) {
+		t.Errorf("first visit recorded as %+v", ev)
+	}
+	if n := len(events(t, k, people.KindConsent)); n != 1 {
+		t.Errorf("%d privacy acknowledgements, want 1", n)
+	}
+	for _, raw := range [][]byte{svcs[0]} {
+		if bytes.Contains(raw, []byte("BIANCHI")) || bytes.Contains(raw, []byte(testCF)) {
+			t.Error("name or codice fiscale in clear in the service event")
+		}
+	}
+
+	// Next visit, after a restart of the UI state: the card alone is enough.
+	a = state.New(uiDeps(k))
+	a.TakeTicket("inps-delega")
+	a.Reset()
+	login(t, a)
+	a.CallNext()
+	a.StartRecord()
+	a.SetDomain("D")
+	a.CardTapped(state.Card{Kind: state.CardHealth, ID: testCF})
+	a.SaveRecord()
+	if _, asked := a.FirstVisitStep(); asked || a.Notice().ID != "record.saved" {
+		t.Fatalf("returning citizen: asked again %v, %+v", asked, a.Notice())
+	}
+	svcs = events(t, k, assistance.KindService)
+	if len(svcs) != 2 {
+		t.Fatalf("%d services, want 2", len(svcs))
+	}
+	if err := json.Unmarshal(svcs[1], &ev); err != nil {
+		t.Fatal(err)
+	}
+	if ev.Education != "B" || ev.Province != "GE" || !slices.Equal(ev.Domains, []string{"D"}) {
+		t.Errorf("return visit recorded as %+v", ev)
+	}
+	if n := len(events(t, k, people.KindConsent)); n != 1 {
+		t.Errorf("%d privacy acknowledgements after the return visit, want 1", n)
 	}
 }
 
@@ -444,6 +544,7 @@ func TestUISessionsRecordAttendanceByCard(t *testing.T) {
 	for _, d := range "135790" {
 		a.PressPIN(string(d))
 	}
+	a.ConfirmPIN()
 	if m := a.Member(); m == nil || m.Role != "volunteer" {
 		t.Fatalf("volunteer login: %+v %+v", m, a.Notice())
 	}
@@ -728,17 +829,29 @@ func TestUILoansAndPrintedCertificate(t *testing.T) {
 			if j.State == printer.Cancelled {
 				t.Fatalf("certificate cancelled: %s", j.Reason)
 			}
-			done = j.Kind == "receipt" && j.State == printer.Printed
+			done = j.Kind == "certificate" && j.State == printer.Printed
 		case <-time.After(10 * time.Second):
 			t.Fatal("certificate never printed")
 		}
 	}
 	paper, _ := os.ReadFile(filepath.Join(k.cfg.DataDir, "printer.bin"))
 	paper = bytes.ReplaceAll(paper, []byte("\n"), []byte(" "))
-	for _, want := range []string{"Attestato", "Pagare un avviso pagoPA", a.Certificate().Code} {
+	c := a.Certificate()
+	for _, want := range []string{"Attestato", "Pagare un avviso pagoPA", "Verifica: " + c.Code, "DigComp 2.2: ", c.Name, "Biblioteca Berio"} {
 		if !bytes.Contains(paper, []byte(want)) {
 			t.Errorf("printed certificate lacks %q: %q", want, paper)
 		}
+	}
+	// The code is the learning record's, and the attempt is recorded.
+	if !strings.HasPrefix(c.Code, "OFC-") || len(c.DigComp) == 0 || c.Level == 0 {
+		t.Errorf("certificate %+v", c)
+	}
+	certs := events(t, k, learning.KindCertificate)
+	if len(certs) != 1 || !bytes.Contains(certs[0], []byte(c.Code)) {
+		t.Errorf("certificate events %q, want one with %s", certs, c.Code)
+	}
+	if n := len(events(t, k, learning.KindQuiz)); n != 1 {
+		t.Errorf("%d quiz attempts recorded, want 1", n)
 	}
 }
 
@@ -762,10 +875,25 @@ func TestUIStatusShowsTheHubAndItsFailure(t *testing.T) {
 		t.Fatalf("enroll: %s", out.String())
 	}
 	k := openTestKiosk(t, cfg)
+	if got := state.New(uiDeps(k)).HubNotice(); got != "" {
+		t.Errorf("notice before any sync: %q", got)
+	}
+	now := k.clock.Now()
+	for _, n := range []wire.Notice{
+		{Text: "Chiuso per inventario", From: now.Add(-72 * time.Hour), Until: now.Add(-48 * time.Hour)},
+		{Text: "Oggi la biblioteca chiude alle 13", From: now.Add(-time.Hour), Until: now.Add(24 * time.Hour)},
+	} {
+		if _, err := st.AddNotice(ctx, n); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := k.sync.client.SyncOnce(ctx); err != nil {
 		t.Fatal(err)
 	}
 	a := state.New(uiDeps(k))
+	if got := a.HubNotice(); got != "Oggi la biblioteca chiude alle 13" {
+		t.Errorf("home notice after sync: %q", got)
+	}
 	hubState := func() (state.SyncState, state.DeviceState) {
 		s, ok := a.Sync()
 		if !ok {
@@ -789,5 +917,178 @@ func TestUIStatusShowsTheHubAndItsFailure(t *testing.T) {
 	}
 	if _, h := hubState(); h.OK || h.Detail == "" {
 		t.Errorf("after a failed sync the hub shows %+v", h)
+	}
+}
+
+// The roster accepts PINs of 4 to 8 digits; so does the keypad, which
+// checks only when the confirm key is pressed.
+func TestUIStaffLoginWithFourAndEightDigitPINs(t *testing.T) {
+	k := openTestKiosk(t, testConfig(t))
+	addStaff(t, k, "FAC-GE-004", staff.Facilitator, "04:00:00:04", "2580")
+	addStaff(t, k, "FAC-GE-008", staff.Volunteer, "04:00:00:08", "13572468")
+	for _, c := range []struct{ card, pin, id string }{
+		{"04:00:00:04", "2580", "FAC-GE-004"},
+		{"04:00:00:08", "13572468", "FAC-GE-008"},
+	} {
+		a := state.New(uiDeps(k))
+		a.CardTapped(state.Card{Kind: state.CardStaff, ID: c.card})
+		for _, d := range c.pin {
+			a.PressPIN(string(d))
+		}
+		if a.Member() != nil || a.PINDigits() != len(c.pin) {
+			t.Fatalf("%d digits: checked before the confirm key (member %v, %d digits kept)", len(c.pin), a.Member(), a.PINDigits())
+		}
+		a.PressPIN("9") // a ninth digit is not taken
+		if len(c.pin) == 8 && a.PINDigits() != 8 {
+			t.Errorf("keypad took %d digits, want at most 8", a.PINDigits())
+		}
+		if len(c.pin) < 8 {
+			a.PressPIN("") // delete the extra digit
+		}
+		a.ConfirmPIN()
+		if m := a.Member(); m == nil || m.ID != c.id || a.Screen() != state.StaffHome {
+			t.Errorf("%d-digit PIN: member %v, notice %+v", len(c.pin), m, a.Notice())
+		}
+	}
+
+	// Three digits are refused by the keypad without costing an attempt.
+	a := state.New(uiDeps(k))
+	a.CardTapped(state.Card{Kind: state.CardStaff, ID: "04:00:00:04"})
+	for range staff.MaxFailures {
+		for _, d := range "258" {
+			a.PressPIN(string(d))
+		}
+		a.ConfirmPIN()
+		if a.Notice().ID != "login.pin_short" || a.Member() != nil {
+			t.Fatalf("3 digits: %+v", a.Notice())
+		}
+		for range 3 {
+			a.PressPIN("")
+		}
+	}
+	for _, d := range "2580" {
+		a.PressPIN(string(d))
+	}
+	a.ConfirmPIN()
+	if a.Member() == nil {
+		t.Errorf("short PINs cost attempts: %+v", a.Notice())
+	}
+}
+
+// A staff card read by a keyboard-mode reader (state.Wedge) goes through
+// the roster like a reader tap: it starts the login instead of counting as
+// a citizen's card; a library card stays a citizen's, a CF a health card.
+func TestUIWedgeReadsAreClassifiedLikeReaderTaps(t *testing.T) {
+	k := openTestKiosk(t, testConfig(t))
+	addStaff(t, k, "FAC-GE-001", staff.Facilitator, testStaffCard, testStaffPIN)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w := newWedgeTaps(4)
+	got := make(chan state.Card, 4)
+	go cardLoop(ctx, w.taps, k.records.roster, func(c state.Card) { got <- c })
+	read := func(typed string) state.Card {
+		t.Helper()
+		var wg state.Wedge
+		for _, r := range typed {
+			wg.Rune(r)
+		}
+		c, ok := wg.Enter()
+		if !ok {
+			t.Fatalf("wedge dropped %q", typed)
+		}
+		w.Read(c)
+		select {
+		case c := <-got:
+			return c
+		case <-time.After(10 * time.Second):
+			t.Fatalf("wedge read %q never reached the UI", typed)
+		}
+		return state.Card{}
+	}
+	staffCard := read(testStaffCard) // the reader types the UID; the wedge drops the colons
+	if staffCard.Kind != state.CardStaff {
+		t.Fatalf("staff card typed by a wedge reader classified as %+v", staffCard)
+	}
+	if c := read("BIB-000042"); c.Kind != state.CardCitizen {
+		t.Errorf("library card classified as %+v", c)
+	}
+	if c := read(strings.ToLower(testCF)); c.Kind != state.CardHealth || c.ID != testCF {
+		t.Errorf("health card classified as %+v", c)
+	}
+
+	// And the typed staff card logs in with its PIN.
+	a := state.New(uiDeps(k))
+	a.CardTapped(staffCard)
+	for _, d := range testStaffPIN {
+		a.PressPIN(string(d))
+	}
+	a.ConfirmPIN()
+	if m := a.Member(); m == nil || m.ID != "FAC-GE-001" {
+		t.Errorf("login with a wedge-read staff card: %v %+v", m, a.Notice())
+	}
+}
+
+// A failed quiz is recorded in the learning record too, and earns no
+// certificate; a card tapped in the lesson makes the attempt that card's.
+func TestUIFailedQuizIsRecordedWithoutCertificate(t *testing.T) {
+	k := openTestKiosk(t, testConfig(t))
+	a := state.New(uiDeps(k))
+	a.OpenCourse(tourCourse)
+	for a.Lesson().Index+1 < a.Lesson().Count {
+		a.NextLesson()
+	}
+	a.CardTapped(state.Card{Kind: state.CardCitizen, ID: "BIB-000042"})
+	a.StartQuiz()
+	for i := 0; i < 50 && !a.Quiz().Done; i++ {
+		q := a.Quiz().Question
+		a.Answer((q.Correct + 1) % len(q.Choices)) // always wrong
+		a.NextQuestion()
+	}
+	if !a.Quiz().Done || a.Passed() || a.Certificate() != nil {
+		t.Fatalf("failed quiz: done %v passed %v cert %+v, notice %+v", a.Quiz().Done, a.Passed(), a.Certificate(), a.Notice())
+	}
+	if n := len(events(t, k, learning.KindQuiz)); n != 1 {
+		t.Errorf("%d quiz attempts recorded, want 1", n)
+	}
+	if n := len(events(t, k, learning.KindCertificate)); n != 0 {
+		t.Errorf("%d certificates for a failed quiz", n)
+	}
+	l, err := k.content.Learning.ByCard(context.Background(), "BIB-000042")
+	if err != nil {
+		t.Fatalf("the card's learner: %v", err)
+	}
+	ps, _ := k.content.Learning.Progress(context.Background(), l)
+	if len(ps) != 1 || ps[0].Course != tourCourse {
+		t.Errorf("the attempt is not the card's: %+v", ps)
+	}
+}
+
+// The guide a citizen asked about is kept with the ticket by the desk: a
+// ticket called after a restart still prefills the record's domain.
+func TestUITicketTopicSurvivesARestart(t *testing.T) {
+	cfg := testConfig(t)
+	k := openTestKiosk(t, cfg)
+	addStaff(t, k, "FAC-GE-001", staff.Facilitator, testStaffCard, testStaffPIN)
+	a := state.New(uiDeps(k))
+	a.TakeTicket("inps-delega")
+	if tk := a.Ticket(); tk == nil || tk.Topic != "inps-delega" {
+		t.Fatalf("ticket %+v", tk)
+	}
+	k.Close()
+
+	k = openTestKiosk(t, cfg)
+	a = state.New(uiDeps(k))
+	login(t, a)
+	if ws := a.Waiting(); len(ws) != 1 || ws[0].Topic != "inps-delega" {
+		t.Fatalf("waiting after a restart: %+v", ws)
+	}
+	a.CallNext()
+	if d := a.Draft(); d.Domain != "L" {
+		t.Errorf("draft after a restart not prefilled from the guide: %+v", d)
+	}
+	var ev assistance.TicketEvent
+	taken := events(t, k, assistance.KindTicketTaken)
+	if len(taken) != 1 || json.Unmarshal(taken[0], &ev) != nil || ev.Topic != "inps-delega" {
+		t.Errorf("ticket event %q", taken)
 	}
 }

@@ -23,53 +23,36 @@ import (
 )
 
 // uiQueue issues tickets through the assistance desk and prints each one.
-// The desk's tickets carry no topic, so the guide a citizen asked about is
-// remembered here, in memory, to prefill the service record when the
-// ticket is called; after a restart a called ticket starts a record
-// without a domain.
+// The desk keeps the guide a citizen asked about with the ticket, so a
+// ticket called after a restart still prefills the service record.
 type uiQueue struct {
 	desk    *assistance.Desk
 	printer *printer.Printer
 	content *contentArea
 	place   string
 	log     *slog.Logger
-
-	mu     sync.Mutex
-	topics map[string]string // ticket ID → guide ID
 }
 
 var _ state.Queue = (*uiQueue)(nil)
 
 func newUIQueue(desk *assistance.Desk, p *printer.Printer, content *contentArea, place string, log *slog.Logger) *uiQueue {
-	return &uiQueue{desk: desk, printer: p, content: content, place: place, log: log, topics: map[string]string{}}
+	return &uiQueue{desk: desk, printer: p, content: content, place: place, log: log}
 }
 
 func ticketID(t assistance.Ticket) string { return t.Day + "/" + strconv.Itoa(t.Number) }
 
 func (q *uiQueue) view(t assistance.Ticket) state.Ticket {
-	id := ticketID(t)
-	q.mu.Lock()
-	topic := q.topics[id]
-	q.mu.Unlock()
-	return state.Ticket{ID: id, Number: strconv.Itoa(t.Number), Topic: topic, Ahead: t.Ahead, IssuedAt: t.Taken}
+	return state.Ticket{ID: ticketID(t), Number: strconv.Itoa(t.Number), Topic: t.Topic, Ahead: t.Ahead, IssuedAt: t.Taken}
 }
 
 // Take issues the next number and queues its printout. The ticket is
 // taken even if the printer cannot queue the job: the number is on the
 // screen, and the failure is logged for staff.
 func (q *uiQueue) Take(ctx context.Context, topic string) (state.Ticket, error) {
-	t, err := q.desk.TakeTicket(ctx)
+	t, err := q.desk.TakeTicketAbout(ctx, topic)
 	if err != nil {
 		return state.Ticket{}, err
 	}
-	q.mu.Lock()
-	for id := range q.topics { // yesterday's tickets are gone from the desk's queue
-		if !strings.HasPrefix(id, t.Day+"/") {
-			delete(q.topics, id)
-		}
-	}
-	q.topics[ticketID(t)] = topic
-	q.mu.Unlock()
 	if q.printer != nil {
 		if _, err := q.printer.Print(ctx, q.printout(t, topic)); err != nil {
 			q.log.Warn("ticket not printed", "ticket", t.Number, "err", err)
@@ -118,11 +101,19 @@ func (q *uiQueue) CallNext(ctx context.Context, staffID string) (state.Ticket, e
 	return q.view(t), nil
 }
 
-// topic is the guide a ticket asked about ("" if none or unknown).
-func (q *uiQueue) topic(ticketID string) string {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return q.topics[ticketID]
+// topic is the guide a ticket of today's queue asked about ("" if none
+// or unknown).
+func (q *uiQueue) topic(ctx context.Context, ticketID string) string {
+	ts, err := q.desk.Queue(ctx)
+	if err != nil {
+		return ""
+	}
+	for _, t := range ts {
+		if q.view(t).ID == ticketID {
+			return t.Topic
+		}
+	}
+	return ""
 }
 
 // uiStaff logs staff in through the roster, whose lockout (five wrong
@@ -153,9 +144,10 @@ func (s uiStaff) Login(ctx context.Context, card, pin string) (state.Member, err
 
 // uiServices records a service through the desk, with the SE5 competences
 // and the guide of the ticket being served. The desk checks every national
-// rule: a first-time citizen needs a profile and a privacy acknowledgement
-// that the touch form does not ask for, so such a record is refused with
-// the desk's reason and nothing is stored.
+// rule: a citizen the register does not know needs names, a profile and a
+// privacy acknowledgement; without the touch form's first-visit answers
+// such a record is refused as state.ErrFirstVisit and nothing is stored.
+// A returning citizen gives only the card: the register remembers the rest.
 type uiServices struct {
 	desk    *assistance.Desk
 	content *contentArea
@@ -171,13 +163,19 @@ func (s uiServices) Record(ctx context.Context, r state.ServiceRecord) error {
 		Duration: time.Duration(r.Minutes) * time.Minute,
 		Details:  strings.TrimSpace(r.Notes),
 	}
+	if f := r.First; f != nil {
+		in.Person.FirstName, in.Person.Surname = f.FirstName, f.Surname
+		in.Profile = people.Profile{Education: f.Profile.Education, Employment: f.Profile.Employment,
+			Citizenship: f.Profile.Citizenship, Province: f.Profile.Province}
+		in.ConsentMethod = f.Consent
+	}
 	if r.Type != "" {
 		in.ServiceTypes = []string{r.Type}
 	}
 	if r.Domain != "" {
 		in.Domains = []string{r.Domain}
 	}
-	if guide := s.queue.topic(r.TicketID); guide != "" {
+	if guide := s.queue.topic(ctx, r.TicketID); guide != "" {
 		if cat := s.content.Catalog(); cat != nil {
 			if _, se5, se6, ok := cat.Monitoring(guide); ok {
 				in.Guide, in.Competences = guide, se5
@@ -192,7 +190,25 @@ func (s uiServices) Record(ctx context.Context, r state.ServiceRecord) error {
 	if errors.As(err, &cfErr) {
 		return fmt.Errorf("%w: %w", state.ErrInvalidCF, err)
 	}
+	if r.First == nil && needsFirstVisit(err) {
+		return fmt.Errorf("%w: %w", state.ErrFirstVisit, err)
+	}
 	return err
+}
+
+// needsFirstVisit reports whether the desk refused a record for what a
+// first visit asks: names (AN1, AN2), profile (AN9–AN12) or the privacy
+// notice.
+func needsFirstVisit(err error) bool {
+	var fe *people.FieldError
+	if errors.As(err, &fe) {
+		switch fe.Field {
+		case "AN1", "AN2", "AN9", "AN10", "AN11", "AN12":
+			return true
+		}
+	}
+	var ie *assistance.InputError
+	return errors.As(err, &ie) && ie.Field == "consent"
 }
 
 // uiSessions runs course sessions through the desk (a facilitator's class:

@@ -416,3 +416,22 @@ func TestReturningCitizenWithOnlyTheCard(t *testing.T) {
 		t.Errorf("returning citizen with only a card: %+v %v", rec, err)
 	}
 }
+
+func TestTicketKeepsItsTopic(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.desk.TakeTicketAbout(ctx, strings.Repeat("x", 201)); err == nil {
+		t.Fatal("a 201-character topic was accepted")
+	}
+	tk, err := f.desk.TakeTicketAbout(ctx, "spid")
+	if err != nil || tk.Topic != "spid" || tk.Number != 1 {
+		t.Fatalf("ticket %+v, %v (the refused one must not use a number)", tk, err)
+	}
+	if _, err := f.desk.TakeTicket(ctx); err != nil {
+		t.Fatal(err)
+	}
+	q, err := f.desk.Queue(ctx)
+	if err != nil || len(q) != 2 || q[0].Topic != "spid" || q[1].Topic != "" {
+		t.Fatalf("queue %+v, %v", q, err)
+	}
+}

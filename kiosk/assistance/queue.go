@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/officina-digitale/officina/kiosk/store"
@@ -22,6 +23,8 @@ type TicketEvent struct {
 	Day    string `json:"day"`
 	Number int    `json:"number"`
 	Staff  string `json:"staff,omitempty"`
+	// Topic is the guide the citizen asked about (on ticket.taken only).
+	Topic string `json:"topic,omitempty"`
 }
 
 // Ticket states.
@@ -43,6 +46,8 @@ type Ticket struct {
 	Taken  time.Time
 	Called time.Time
 	Staff  string
+	// Topic is the guide the citizen asked about ("" for none).
+	Topic string
 	// Ahead is how many are waiting before this one; Wait is the estimate.
 	Ahead int
 	Wait  time.Duration
@@ -53,7 +58,15 @@ var ErrQueueEmpty = errors.New("assistance: nobody is waiting")
 
 // TakeTicket issues the next number of the day, with the people ahead and
 // an estimated wait.
-func (d *Desk) TakeTicket(ctx context.Context) (Ticket, error) {
+func (d *Desk) TakeTicket(ctx context.Context) (Ticket, error) { return d.TakeTicketAbout(ctx, "") }
+
+// TakeTicketAbout is TakeTicket for a citizen who asked about a guide
+// (its ID); the ticket keeps the topic for whoever calls it.
+func (d *Desk) TakeTicketAbout(ctx context.Context, topic string) (Ticket, error) {
+	topic = strings.TrimSpace(topic)
+	if len(topic) > 200 {
+		return Ticket{}, inputErr("topic", "the topic %q… is too long", topic[:20])
+	}
 	day := d.dayOf(d.st.Clock().Now())
 	var t Ticket
 	err := d.st.Write(ctx, func(tx *store.Tx) error {
@@ -61,14 +74,14 @@ func (d *Desk) TakeTicket(ctx context.Context) (Ticket, error) {
 		if err := tx.QueryRow(`SELECT COALESCE(MAX(number), 0) + 1 FROM tickets WHERE day = ?`, day).Scan(&n); err != nil {
 			return err
 		}
-		if _, err := tx.AppendJSON(KindTicketTaken, 1, TicketEvent{Day: day, Number: n}); err != nil {
+		if _, err := tx.AppendJSON(KindTicketTaken, 1, TicketEvent{Day: day, Number: n, Topic: topic}); err != nil {
 			return err
 		}
 		now := tx.Now()
-		if _, err := tx.Exec(`INSERT INTO tickets(day, number, state, taken_ms) VALUES(?, ?, ?, ?)`, day, n, Waiting, now.UnixMilli()); err != nil {
+		if _, err := tx.Exec(`INSERT INTO tickets(day, number, state, taken_ms, topic) VALUES(?, ?, ?, ?, ?)`, day, n, Waiting, now.UnixMilli(), topic); err != nil {
 			return fmt.Errorf("assistance: take ticket: %w", err)
 		}
-		t = Ticket{Day: day, Number: n, State: Waiting, Taken: now}
+		t = Ticket{Day: day, Number: n, State: Waiting, Taken: now, Topic: topic}
 		return d.estimate(tx, &t)
 	})
 	return t, err
@@ -114,7 +127,7 @@ func (d *Desk) CallNext(ctx context.Context, staffID string) (Ticket, error) {
 			return err
 		}
 		var taken int64
-		err := tx.QueryRow(`SELECT number, taken_ms FROM tickets WHERE day = ? AND state = 'waiting' ORDER BY number LIMIT 1`, day).Scan(&t.Number, &taken)
+		err := tx.QueryRow(`SELECT number, taken_ms, topic FROM tickets WHERE day = ? AND state = 'waiting' ORDER BY number LIMIT 1`, day).Scan(&t.Number, &taken, &t.Topic)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrQueueEmpty
 		}
@@ -172,7 +185,7 @@ func (d *Desk) Queue(ctx context.Context) ([]Ticket, error) {
 	var out []Ticket
 	// Estimates read inside a transaction so they see a consistent queue.
 	err := d.st.Write(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(`SELECT number, state, taken_ms, called_ms, staff FROM tickets
+		rows, err := tx.Query(`SELECT number, state, taken_ms, called_ms, staff, topic FROM tickets
 			WHERE day = ? AND state IN ('waiting', 'called') ORDER BY number`, day)
 		if err != nil {
 			return err
@@ -180,7 +193,7 @@ func (d *Desk) Queue(ctx context.Context) ([]Ticket, error) {
 		for rows.Next() {
 			t := Ticket{Day: day}
 			var taken, called int64
-			if err := rows.Scan(&t.Number, &t.State, &taken, &called, &t.Staff); err != nil {
+			if err := rows.Scan(&t.Number, &t.State, &taken, &called, &t.Staff, &t.Topic); err != nil {
 				rows.Close()
 				return err
 			}

@@ -164,9 +164,10 @@ func TestIdleWarningAndNoticesFit(t *testing.T) {
 		h.a.SetLanguage(l.Tag)
 		h.a.SetLargeText(true)
 		h.a.CardTapped(state.Card{Kind: state.CardStaff, ID: "unknown"})
-		for range state.PINLength {
+		for range 6 {
 			h.a.PressPIN("1") // unknown card: the longest error sentence
 		}
+		h.a.ConfirmPIN()
 		for _, p := range layoutProblems(h.w.Canvas(), h.size) {
 			t.Errorf("%s notice: %s", l.Tag, p)
 		}

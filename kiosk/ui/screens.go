@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -30,7 +31,12 @@ func (u *UI) home() fyne.CanvasObject {
 		newTile(theme.VisibilityIcon(), u.T("home.access"), go_(state.Access)),
 		newTile(theme.LoginIcon(), u.T("home.staff"), go_(state.StaffLogin)),
 	)
-	return container.NewBorder(heading(u.T("home.welcome")), nil, nil, nil, tiles)
+	// A hub notice takes the welcome's place, so the tiles keep theirs.
+	var top fyne.CanvasObject = heading(u.T("home.welcome"))
+	if n := a.HubNotice(); n != "" {
+		top = wrapped(n)
+	}
+	return container.NewBorder(top, nil, nil, nil, tiles)
 }
 
 func (u *UI) languages() fyne.CanvasObject {
@@ -332,9 +338,12 @@ func (u *UI) staffLogin() fyne.CanvasObject {
 		return container.NewVBox(heading(u.T("login.title")), subheading(u.T("login.tap_card")))
 	}
 	// Only glyphs of the bundled Noto Sans: a kiosk may have no fallback font.
-	dots := strings.TrimSpace(strings.Repeat("• ", a.PINDigits()) + strings.Repeat("_ ", state.PINLength-a.PINDigits()))
+	dots := "_"
+	if n := a.PINDigits(); n > 0 {
+		dots = strings.TrimSpace(strings.Repeat("• ", n))
+	}
 	left := container.NewVBox(heading(u.T("login.title")), wrapped(u.T("login.enter_pin")), subheading(dots))
-	return container.NewBorder(nil, nil, nil, keypad(a.PressPIN, "", nil), left)
+	return container.NewBorder(nil, nil, nil, keypad(a.PressPIN, u.T("login.confirm"), a.ConfirmPIN), left)
 }
 
 func (u *UI) staffHome() fyne.CanvasObject {
@@ -392,8 +401,96 @@ func maskCF(cf string) string {
 	return cf[:6] + strings.Repeat("•", len(cf)-10) + cf[len(cf)-4:]
 }
 
+// First-visit questions and answers, as short labels.
+var stepIDs = map[state.Step]i18n.ID{
+	state.StepFirstName: i18n.ID("first.first_name"), state.StepSurname: i18n.ID("first.surname"),
+	state.StepEducation: i18n.ID("first.education"), state.StepEmployment: i18n.ID("first.employment"),
+	state.StepCitizenship: i18n.ID("first.citizenship"), state.StepProvince: i18n.ID("first.province"),
+	state.StepConsent: i18n.ID("first.consent"),
+}
+
+var answerIDs = map[state.Step]map[string]i18n.ID{
+	state.StepEducation: {
+		"A": i18n.ID("an9.a"), "B": i18n.ID("an9.b"), "C": i18n.ID("an9.c"), "E": i18n.ID("an9.e"),
+		"H": i18n.ID("an9.h"), "I": i18n.ID("an9.i"), "K": i18n.ID("an9.k"), "L": i18n.ID("an9.l"),
+	},
+	state.StepEmployment: {
+		"A": i18n.ID("an10.a"), "B": i18n.ID("an10.b"), "C": i18n.ID("an10.c"), "D": i18n.ID("an10.d"),
+		"E": i18n.ID("an10.e"), "F": i18n.ID("an10.f"), "G": i18n.ID("an10.g"), "H": i18n.ID("an10.h"),
+	},
+	state.StepCitizenship: {"A": i18n.ID("an11.a"), "B": i18n.ID("an11.b"), "C": i18n.ID("an11.c")},
+	state.StepConsent: {
+		"screen": i18n.ID("consent.screen"), "paper": i18n.ID("consent.paper"),
+		"verbal": i18n.ID("consent.verbal"), "phone": i18n.ID("consent.phone"),
+	},
+}
+
+// firstVisit is one first-visit question: a letter keyboard for names and
+// the province, big choice buttons for the rest.
+func (u *UI) firstVisit(step state.Step) fyne.CanvasObject {
+	a := u.app
+	n := slices.Index(state.Steps(), step) + 1
+	top := container.NewVBox(
+		heading(u.tr.Tf("first.title", "Step", n, "Steps", len(state.Steps()))),
+		subheading(u.tr.ID(stepIDs[step])),
+	)
+	back := big(u.T("first.back"), theme.NavigateBackIcon(), a.PrevStep)
+	if !step.Typed() {
+		var cs []fyne.CanvasObject
+		for _, c := range step.Choices() {
+			cs = append(cs, choice(u.tr.ID(answerIDs[step][c]), false, func() { a.Choose(c) }))
+		}
+		return container.NewBorder(top, back, nil, nil, u.vscroll(u.grid(2, cs...)))
+	}
+	text := a.Typed()
+	if text == "" {
+		text = "_"
+	}
+	// At a typed step the question and the answer share the top, so the
+	// keyboard fits the 800×480 panel in large text.
+	top = container.NewVBox(
+		wrapped(u.tr.Tf("first.title", "Step", n, "Steps", len(state.Steps()))+" · "+u.tr.ID(stepIDs[step])),
+		heading(text),
+	)
+	var keys []fyne.CanvasObject
+	for _, l := range state.Letters() {
+		keys = append(keys, big(l, nil, func() { a.TypeLetter(l) }))
+	}
+	edit := []fyne.CanvasObject{big("", theme.ContentUndoIcon(), func() { a.TypeLetter("") })}
+	if step != state.StepProvince {
+		edit = append([]fyne.CanvasObject{big(u.T("first.space"), nil, func() { a.TypeLetter(" ") })}, edit...)
+	}
+	bottom := container.NewBorder(nil, nil, back, primary(u.T("first.next"), theme.NavigateNextIcon(), a.NextStep),
+		container.NewGridWithColumns(len(edit), edit...))
+	return container.NewBorder(top, bottom, nil, nil, u.grid(10, keys...))
+}
+
+// typeCF is the keyboard for a codice fiscale when the citizen has no
+// health card.
+func (u *UI) typeCF() fyne.CanvasObject {
+	a := u.app
+	cf := a.Draft().CF
+	if cf == "" {
+		cf = "_"
+	}
+	top := container.NewVBox(wrapped(u.T("record.type_cf_title")), heading(cf))
+	var keys []fyne.CanvasObject
+	for _, k := range state.CFKeys() {
+		keys = append(keys, big(k, nil, func() { a.CFKey(k) }))
+	}
+	bottom := container.NewBorder(nil, nil, big("", theme.ContentUndoIcon(), func() { a.CFKey("") }),
+		primary(u.T("record.cf_done"), theme.ConfirmIcon(), a.DoneCF))
+	return container.NewBorder(top, bottom, nil, nil, u.grid(12, keys...))
+}
+
 func (u *UI) record() fyne.CanvasObject {
 	a := u.app
+	if a.TypingCF() {
+		return u.typeCF()
+	}
+	if step, ok := a.FirstVisitStep(); ok {
+		return u.firstVisit(step)
+	}
 	d := a.Draft()
 	cf := u.T("record.tap_health_card")
 	if d.CF != "" {
@@ -412,7 +509,8 @@ func (u *UI) record() fyne.CanvasObject {
 		big("+5", nil, func() { a.AddMinutes(5) }),
 	)
 	box := container.NewVBox(
-		heading(u.T("record.title")), subheading(cf),
+		heading(u.T("record.title")),
+		container.NewBorder(nil, nil, nil, big(u.T("record.type_cf"), theme.DocumentCreateIcon(), a.TypeCF), subheading(cf)),
 		u.grid(3, types...), u.grid(4, domains...), minutes,
 	)
 	return container.NewBorder(nil, primary(u.T("record.save"), theme.DocumentSaveIcon(), a.SaveRecord), nil, nil, u.vscroll(box))

@@ -32,6 +32,11 @@ type Options struct {
 	// Quit, when set, gives staff (and only staff) a tile that closes the
 	// kiosk application.
 	Quit func()
+	// Wedge, when set, receives what keyboard-mode readers type instead of
+	// the state getting it as a tap at once: the binary classifies such
+	// reads (a staff card on the roster, a citizen's card) the way it
+	// classifies reader taps, and hands them back to the state.
+	Wedge func(state.Card)
 }
 
 // UI renders an App into a window.
@@ -69,7 +74,11 @@ func New(win fyne.Window, a *state.App, cat *i18n.Catalog, opts Options) *UI {
 	win.Canvas().SetOnTypedKey(func(e *fyne.KeyEvent) {
 		if e.Name == fyne.KeyReturn || e.Name == fyne.KeyEnter {
 			if c, ok := wedge.Enter(); ok {
-				a.CardTapped(c)
+				if opts.Wedge != nil {
+					opts.Wedge(c)
+				} else {
+					a.CardTapped(c)
+				}
 			}
 		}
 	})

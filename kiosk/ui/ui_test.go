@@ -256,6 +256,7 @@ func (h *harness) enterPIN(pin string) {
 	for _, d := range pin {
 		h.tap(string(d))
 	}
+	h.tapID("login.confirm")
 }
 
 func TestFacilitatorCallsTicketAndRecordsService(t *testing.T) {
@@ -406,5 +407,191 @@ func TestScrollingAGuideCountsAsActivity(t *testing.T) {
 	h.a.Tick()
 	if h.sees(h.tr("idle.question")) {
 		t.Fatal("idle warning while the guide is being scrolled")
+	}
+}
+
+// firstVisitHarness is a facilitator on the record screen for a citizen
+// the register does not know yet, after tapping Save.
+func firstVisitHarness(t *testing.T) *harness {
+	h := newHarness(t, panel800)
+	h.d.Services.(*state.FakeServices).Register = map[string]state.FirstVisit{}
+	h.a.CardTapped(state.Card{Kind: state.CardStaff, ID: state.DemoStaffCard})
+	h.enterPIN(state.DemoStaffPIN)
+	h.tapID("staff.record")
+	h.a.CardTapped(state.Card{Kind: state.CardHealth, ID: state.DemoHealthCF})
+	h.tapID("se6.a")
+	h.tapID("record.save")
+	return h
+}
+
+func (h *harness) typeOnKeys(word string) {
+	h.t.Helper()
+	for _, r := range word {
+		if r == ' ' {
+			h.tapID("first.space")
+		} else {
+			h.tap(string(r))
+		}
+	}
+	h.tapID("first.next")
+}
+
+func TestFacilitatorRecordsAFirstVisitThenAReturnVisit(t *testing.T) {
+	h := firstVisitHarness(t)
+	h.mustSee(h.tr("first.intro"))
+	h.mustSee(h.tr("first.first_name"))
+	h.typeOnKeys("MARIA GRAZIA")
+	h.mustSee(h.tr("first.surname"))
+	h.typeOnKeys("ROSSI")
+	h.tapID("an9.b")
+	h.tapID("first.back") // a wrong answer is corrected
+	h.mustSee(h.tr("first.education"))
+	h.tapID("an9.c")
+	h.tapID("an10.g")
+	h.tapID("an11.a")
+	h.typeOnKeys("GE")
+	h.mustSee(h.tr("first.consent"))
+	h.tapID("consent.paper")
+	h.mustSee(h.tr("record.saved"))
+	fs := h.d.Services.(*state.FakeServices)
+	want := state.FirstVisit{FirstName: "MARIA GRAZIA", Surname: "ROSSI",
+		Profile: state.Profile{Education: "C", Employment: "G", Citizenship: "A", Province: "GE"}, Consent: "paper"}
+	if len(fs.Records) != 1 || fs.Records[0].First == nil || *fs.Records[0].First != want {
+		t.Fatalf("first visit recorded as %+v", fs.Records)
+	}
+
+	// The same card again: no questions, one tap on Save.
+	h.tapID("staff.record")
+	h.a.CardTapped(state.Card{Kind: state.CardHealth, ID: state.DemoHealthCF})
+	h.tapID("se6.b")
+	h.tapID("record.save")
+	h.mustSee(h.tr("record.saved"))
+	if len(fs.Records) != 2 || fs.Records[1].First != nil || fs.Records[1].Domain != "B" {
+		t.Fatalf("return visit recorded as %+v", fs.Records[1:])
+	}
+}
+
+// Every first-visit question fits the 800×480 panel in every language,
+// in large text, with touch targets of at least 48 px.
+func TestFirstVisitStepsFit(t *testing.T) {
+	for _, l := range i18n.Locales() {
+		h := firstVisitHarness(t)
+		h.a.SetLanguage(l.Tag)
+		h.a.SetLargeText(true)
+		for _, step := range state.Steps() {
+			if s, _ := h.a.FirstVisitStep(); s != step {
+				t.Fatalf("%s: at step %q, want %q", l.Tag, s, step)
+			}
+			for _, p := range layoutProblems(h.w.Canvas(), h.size) {
+				t.Errorf("%s %s: %s", l.Tag, step, p)
+			}
+			switch {
+			case step == state.StepProvince:
+				h.a.TypeLetter("G")
+				h.a.TypeLetter("E")
+				h.a.NextStep()
+			case step.Typed():
+				h.a.TypeLetter("A")
+				h.a.NextStep()
+			case step != state.StepConsent:
+				h.a.Choose(step.Choices()[0])
+			}
+		}
+	}
+}
+
+// With Options.Wedge set, a keyboard reader's read goes to it (for the
+// roster lookup) and not straight to the state as a citizen's card.
+func TestWedgeReadsGoToTheClassifier(t *testing.T) {
+	var got []state.Card
+	h := newHarnessWith(t, panel800, Options{Wedge: func(c state.Card) { got = append(got, c) }})
+	test.TypeOnCanvas(h.w.Canvas(), "04a2197c")
+	h.w.Canvas().(test.WindowlessCanvas).OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if len(got) != 1 || got[0].ID != "04A2197C" {
+		t.Fatalf("wedge reads: %+v", got)
+	}
+	if h.a.Screen() != state.Home || h.a.Notice().ID != "" {
+		t.Errorf("the read reached the state unclassified: %+v on %s", h.a.Notice(), h.a.Screen())
+	}
+}
+
+// A hub notice shows on the home screen, and a long one still leaves the
+// tiles on the 800×480 panel in every language, in large text.
+func TestHubNoticeOnHome(t *testing.T) {
+	long := strings.Repeat("La biblioteca chiude alle 13 per una riunione del personale. ", 6)
+	for _, l := range i18n.Locales() {
+		test.NewTempApp(t)
+		cat, err := i18n.Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		clk := clock.NewFake(time.Date(2026, 3, 10, 10, 30, 0, 0, time.Local))
+		d := state.DemoDeps(clk)
+		d.Notices = &state.FakeNotices{List: []string{" ", long}}
+		a := state.New(d)
+		w := test.NewTempWindow(t, nil)
+		w.Resize(panel800)
+		New(w, a, cat, Options{})
+		h := &harness{t: t, w: w, a: a, clk: clk, d: d, cat: cat, size: panel800}
+		a.SetLanguage(l.Tag)
+		a.SetLargeText(true)
+		h.mustSee("La biblioteca chiude alle 13")
+		if h.sees(long[:100]) {
+			t.Errorf("%s: a long notice is shown whole", l.Tag)
+		}
+		for _, p := range layoutProblems(w.Canvas(), panel800) {
+			t.Errorf("%s home with a notice: %s", l.Tag, p)
+		}
+	}
+	// A notice that cannot be read is no error on the home screen.
+	h := newHarness(t, panel800)
+	h.d.Notices = nil
+	if h.a.HubNotice() != "" || h.a.Notice().ID != "" {
+		t.Errorf("no notice board: %q %+v", h.a.HubNotice(), h.a.Notice())
+	}
+}
+
+// Without a health card the facilitator types the codice fiscale on the
+// record screen's keyboard; a short one is refused with a plain sentence.
+func TestFacilitatorTypesTheCodiceFiscale(t *testing.T) {
+	h := newHarness(t, panel800)
+	h.a.CardTapped(state.Card{Kind: state.CardStaff, ID: state.DemoStaffCard})
+	h.enterPIN(state.DemoStaffPIN)
+	h.tapID("staff.record")
+	h.tapID("se6.a")
+	h.tapID("record.type_cf")
+	for _, r := range "RSSMRA80A01D96" {
+		h.tap(string(r))
+	}
+	h.tapID("record.cf_done")
+	h.mustSee(h.tr("record.type_cf_title")) // still on the keyboard
+	if !h.a.Notice().Error {
+		t.Errorf("14 characters accepted: %+v", h.a.Notice())
+	}
+	h.tap("9")
+	h.tap("Z")
+	h.tapID("record.cf_done")
+	h.mustSee("RSSMRA••••••969Z")
+	h.tapID("record.save")
+	h.mustSee(h.tr("record.saved"))
+	if recs := h.d.Services.(*state.FakeServices).Records; len(recs) != 1 || recs[0].CF != state.DemoHealthCF {
+		t.Fatalf("records %+v", recs)
+	}
+}
+
+func TestCFKeyboardFits(t *testing.T) {
+	for _, l := range i18n.Locales() {
+		h := newHarness(t, panel800)
+		h.setup(state.Record)
+		h.a.SetLanguage(l.Tag)
+		h.a.SetLargeText(true)
+		h.a.TypeCF()
+		for range 20 {
+			h.a.CFKey("W")
+		}
+		h.a.DoneCF()
+		for _, p := range layoutProblems(h.w.Canvas(), h.size) {
+			t.Errorf("%s: %s", l.Tag, p)
+		}
 	}
 }

@@ -114,6 +114,8 @@ type Deps struct {
 	Printer  Printer
 	Sensors  Sensors
 	Sync     SyncStatus
+	// Notices may be nil: no notice banner is shown.
+	Notices NoticeBoard
 	// Speech may be nil: the read-aloud button is then hidden.
 	Speech Speaker
 	Clock  clock.Clock
@@ -157,10 +159,12 @@ type citizen struct {
 	ticket    *Ticket
 	savedCode string
 	code      string // typed resume code
+	learner   string // the card or code the citizen used in this visit
 }
 
 type quizState struct {
 	cert      *Certificate
+	answers   []int
 	questions []Question
 	index     int
 	chosen    int // -1 until answered
@@ -174,8 +178,11 @@ type staffSession struct {
 	member  *Member
 	current *Ticket
 	draft   ServiceRecord
-	session *Session
-	present []Attendee
+	first   *firstVisit // the first-visit questions, once Record asked for them
+	// typingCF is set while the codice fiscale keyboard is shown.
+	typingCF bool
+	session  *Session
+	present  []Attendee
 }
 
 type airState struct {
@@ -597,6 +604,7 @@ func (a *App) SaveWithCode() {
 		a.fail(err)
 	} else {
 		a.cit.savedCode = code
+		a.cit.learner = code
 		a.notice = Notice{ID: i18n.ID("progress.saved_code"), Args: []any{"Code", code}}
 	}
 	a.changed()
@@ -641,6 +649,7 @@ func (a *App) resume(key string) {
 		a.fail(err)
 		return
 	}
+	a.cit.learner = key
 	if a.openLesson(p.CourseID, p.Lesson) {
 		a.cit.code = ""
 		a.notice = Notice{ID: i18n.ID("progress.resumed")}
@@ -660,6 +669,9 @@ func (a *App) CardTapped(c Card) {
 			a.staff.pin = ""
 		}
 	case c.Kind == CardHealth && a.screen == Record:
+		if a.staff.draft.CF != c.ID {
+			a.staff.first = nil
+		}
 		a.staff.draft.CF = c.ID
 		a.notice = Notice{ID: i18n.ID("record.card_read")}
 	case c.Kind == CardHealth:
@@ -673,6 +685,7 @@ func (a *App) CardTapped(c Card) {
 		if err != nil {
 			a.fail(err)
 		} else {
+			a.cit.learner = c.ID
 			a.notice = Notice{ID: i18n.ID("progress.saved_card")}
 		}
 	case a.staff.member == nil:
@@ -729,6 +742,7 @@ func (a *App) Answer(i int) {
 		return
 	}
 	q.chosen = i
+	q.answers = append(q.answers, i)
 	if i == q.questions[q.index].Correct {
 		q.score++
 	}
@@ -747,6 +761,7 @@ func (a *App) NextQuestion() {
 		q.index++
 	} else {
 		q.done = true
+		a.finishQuiz()
 	}
 	a.changed()
 }

@@ -1,20 +1,32 @@
 package state
 
 import (
-	"fmt"
-	"hash/fnv"
+	"slices"
 
 	"github.com/officina-digitale/officina/kiosk/i18n"
 )
 
-// PassMark is the share of right answers, in percent, that earns a
-// certificate.
-const PassMark = 60
-
-// Passed reports whether the finished quiz earns a certificate.
+// Passed reports whether the finished quiz earned a certificate, as the
+// learning record judged it.
 func (a *App) Passed() bool {
 	q := a.cit.quiz
-	return q.done && len(q.questions) > 0 && q.score*100 >= PassMark*len(q.questions)
+	return q.done && q.cert != nil
+}
+
+// finishQuiz records the finished quiz; a pass brings the certificate.
+func (a *App) finishQuiz() {
+	q := &a.cit.quiz
+	ctx, cancel := a.ctx()
+	defer cancel()
+	cert, err := a.d.Progress.FinishQuiz(ctx, QuizAttempt{Place: a.place(), Answers: slices.Clone(q.answers), Learner: a.cit.learner})
+	if err != nil {
+		a.fail(err)
+		return
+	}
+	if cert != nil && cert.CourseTitle == "" {
+		cert.CourseTitle = a.courseTitle(a.cit.lesson.CourseID)
+	}
+	q.cert = cert
 }
 
 // ShowCertificate opens the certificate of a passed quiz.
@@ -23,13 +35,6 @@ func (a *App) ShowCertificate() {
 	if !a.Passed() {
 		a.changed()
 		return
-	}
-	if a.cit.quiz.cert == nil {
-		title := a.courseTitle(a.cit.lesson.CourseID)
-		now := a.d.Clock.Now()
-		h := fnv.New32a()
-		fmt.Fprintf(h, "%s|%d", a.cit.lesson.CourseID, now.UnixNano())
-		a.cit.quiz.cert = &Certificate{CourseTitle: title, Date: now, Code: fmt.Sprintf("%08X", h.Sum32())}
 	}
 	a.goTo(CertView)
 	a.changed()

@@ -19,9 +19,10 @@ const (
 // DemoDeps returns fakes filled with a small sample catalogue, a staff
 // member and simulated sensors, for demo mode and tests.
 func DemoDeps(clk clock.Clock) Deps {
+	cat := DemoCatalog()
 	return Deps{
-		Catalog:  DemoCatalog(),
-		Progress: &FakeProgress{},
+		Catalog:  cat,
+		Progress: &FakeProgress{Catalog: cat, Clock: clk},
 		Queue:    &FakeQueue{Clock: clk},
 		Staff: &FakeStaff{Members: map[string]FakeMember{
 			DemoStaffCard:     {Member: Member{ID: "fac-1", Name: "Giulia Ferrari", Role: "facilitator"}, PIN: DemoStaffPIN},

@@ -161,6 +161,11 @@ type FakeProgress struct {
 	mu     sync.Mutex
 	Places map[string]Place
 	next   int
+	// Catalog has the questions FinishQuiz marks against (nil: no quiz
+	// passes); Attempts are the quizzes finished.
+	Catalog  Catalog
+	Clock    clock.Clock
+	Attempts []QuizAttempt
 }
 
 // SaveByCard implements Progress.
@@ -185,6 +190,35 @@ func (f *FakeProgress) SaveWithCode(ctx context.Context, p Place) (string, error
 	code := fmt.Sprintf("%06d", (f.next*7919+104729)%1000000)
 	f.Places[code] = p
 	return code, nil
+}
+
+// FinishQuiz implements Progress: at least half right passes, and the
+// certificate's code is numbered in order.
+func (f *FakeProgress) FinishQuiz(ctx context.Context, q QuizAttempt) (*Certificate, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.Attempts = append(f.Attempts, q)
+	if f.Catalog == nil {
+		return nil, nil
+	}
+	qs, err := f.Catalog.Quiz(ctx, "it", q.Place.CourseID)
+	if err != nil {
+		return nil, err
+	}
+	score := 0
+	for i, a := range q.Answers {
+		if i < len(qs) && a == qs[i].Correct {
+			score++
+		}
+	}
+	if 2*score < len(qs) {
+		return nil, nil
+	}
+	name := q.Learner
+	if name == "" {
+		name = "OFC-ANON"
+	}
+	return &Certificate{Code: fmt.Sprintf("OFC-%04d-TEST", len(f.Attempts)), Name: name, Date: f.Clock.Now(), Hub: "Demo"}, nil
 }
 
 // Resume implements Progress.
@@ -296,6 +330,9 @@ type FakeServices struct {
 	mu      sync.Mutex
 	Records []ServiceRecord
 	Err     error
+	// Register, when set, makes Record act as the citizen register: a
+	// codice fiscale not in it needs the first-visit answers, which add it.
+	Register map[string]FirstVisit
 }
 
 var cfShape = regexp.MustCompile(`^[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-EHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$`)
@@ -309,6 +346,14 @@ func (f *FakeServices) Record(ctx context.Context, r ServiceRecord) error {
 	}
 	if !cfShape.MatchString(strings.ToUpper(r.CF)) {
 		return ErrInvalidCF
+	}
+	if f.Register != nil {
+		if _, known := f.Register[r.CF]; !known {
+			if r.First == nil {
+				return ErrFirstVisit
+			}
+			f.Register[r.CF] = *r.First
+		}
 	}
 	f.Records = append(f.Records, r)
 	return nil

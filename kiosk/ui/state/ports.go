@@ -91,6 +91,22 @@ type Progress interface {
 	SaveWithCode(ctx context.Context, p Place) (string, error)
 	// Resume finds a place by card ID or code; ErrNotFound when none.
 	Resume(ctx context.Context, cardOrCode string) (Place, error)
+	// FinishQuiz records a finished quiz in the learning record and, when
+	// it passes and completes the course, issues its certificate (nil
+	// otherwise).
+	FinishQuiz(ctx context.Context, q QuizAttempt) (*Certificate, error)
+}
+
+// QuizAttempt is a finished quiz.
+type QuizAttempt struct {
+	// Place is the course and the lesson the quiz was opened from (the
+	// lessons up to it count as read).
+	Place Place
+	// Answers are the chosen choice per question.
+	Answers []int
+	// Learner is the card or code the citizen used in this visit; "" makes
+	// a new pseudonymous learner, whose code the certificate carries.
+	Learner string
 }
 
 // Ticket is a queue ticket.
@@ -150,11 +166,14 @@ type ServiceRecord struct {
 	Domain  string
 	Minutes int
 	Notes   string
+	// First carries the first-visit answers; nil for a returning citizen.
+	First *FirstVisit
 }
 
 // Services records services given.
 type Services interface {
-	// Record stores r; ErrInvalidCF when the codice fiscale is wrong.
+	// Record stores r; ErrInvalidCF when the codice fiscale is wrong,
+	// ErrFirstVisit when the citizen is new and r.First is nil.
 	Record(ctx context.Context, r ServiceRecord) error
 }
 
@@ -200,8 +219,16 @@ type Loans interface {
 type Certificate struct {
 	CourseTitle string
 	Date        time.Time
-	// Code lets anyone check the certificate at the facilitation point.
+	// Code lets anyone check the certificate at the facilitation point;
+	// the learning record issues it.
 	Code string
+	// Name is the citizen's pseudonymous code (no name is asked).
+	Name string
+	// DigComp are the competences ("2.3"), Level the DigComp level (1–8).
+	DigComp []string
+	Level   int
+	// Hub is the facilitation point's name.
+	Hub string
 }
 
 // Printer prints receipts: tickets, codes, certificates.
@@ -251,6 +278,12 @@ type SyncState struct {
 // SyncStatus reports the kiosk's sync and device state.
 type SyncStatus interface {
 	Status(ctx context.Context) (SyncState, error)
+}
+
+// NoticeBoard gives the hub's notices for this kiosk that are active now
+// (closures, changed hours), as the coordinator wrote them.
+type NoticeBoard interface {
+	Notices(ctx context.Context) ([]string, error)
 }
 
 // Speaker reads text aloud.

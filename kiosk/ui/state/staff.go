@@ -6,8 +6,11 @@ import (
 	"github.com/officina-digitale/officina/kiosk/i18n"
 )
 
-// PINLength is how many digits a staff PIN has.
-const PINLength = 6
+// MinPIN and MaxPIN bound a staff PIN's length, as kiosk/staff does.
+const (
+	MinPIN = 4
+	MaxPIN = 8
+)
 
 // LoginCard is the staff card tapped on the login screen ("" before).
 func (a *App) LoginCard() string { return a.staff.card }
@@ -16,8 +19,8 @@ func (a *App) LoginCard() string { return a.staff.card }
 // shown).
 func (a *App) PINDigits() int { return len(a.staff.pin) }
 
-// PressPIN adds a digit; "" deletes the last one. The PIN is checked when
-// PINLength digits are in.
+// PressPIN adds a digit (at most MaxPIN); "" deletes the last one. The PIN
+// is checked only when ConfirmPIN is pressed, never on its own.
 func (a *App) PressPIN(d string) {
 	a.act()
 	switch {
@@ -25,12 +28,22 @@ func (a *App) PressPIN(d string) {
 		if n := len(a.staff.pin); n > 0 {
 			a.staff.pin = a.staff.pin[:n-1]
 		}
-	case len(a.staff.pin) < PINLength && len(d) == 1 && d[0] >= '0' && d[0] <= '9':
+	case len(a.staff.pin) < MaxPIN && len(d) == 1 && d[0] >= '0' && d[0] <= '9':
 		a.staff.pin += d
 	}
-	if len(a.staff.pin) == PINLength {
-		a.login()
+	a.changed()
+}
+
+// ConfirmPIN checks the PIN typed so far; a PIN shorter than MinPIN is
+// not sent (and costs no attempt).
+func (a *App) ConfirmPIN() {
+	a.act()
+	if len(a.staff.pin) < MinPIN && a.staff.card != "" {
+		a.notice = Notice{ID: i18n.ID("login.pin_short"), Args: []any{"Min", MinPIN, "Max", MaxPIN}, Error: true}
+		a.changed()
+		return
 	}
+	a.login()
 	a.changed()
 }
 
@@ -150,9 +163,16 @@ func (a *App) AddMinutes(delta int) {
 }
 
 // SaveRecord stores the service. On success the draft and the current
-// ticket are cleared and staff home shows; on error nothing is lost.
+// ticket are cleared and staff home shows; on error nothing is lost. When
+// the register does not know the citizen, the first-visit questions start
+// and the last one saves.
 func (a *App) SaveRecord() {
 	a.act()
+	a.save()
+	a.changed()
+}
+
+func (a *App) save() {
 	d := a.staff.draft
 	switch {
 	case d.CF == "":
@@ -160,20 +180,29 @@ func (a *App) SaveRecord() {
 	case d.Domain == "":
 		a.notice = Notice{ID: i18n.ID("record.need_domain"), Error: true}
 	default:
+		if a.staff.first != nil {
+			fv := a.staff.first.data
+			d.First = &fv
+		}
 		ctx, cancel := a.ctx()
 		err := a.d.Services.Record(ctx, d)
 		cancel()
+		if errors.Is(err, ErrFirstVisit) && a.staff.first == nil {
+			a.staff.first = &firstVisit{}
+			a.notice = Notice{ID: i18n.ID("first.intro")}
+			return
+		}
 		if err != nil {
 			a.fail(err)
-			break
+			return
 		}
 		a.staff.draft = ServiceRecord{}
+		a.staff.first = nil
 		a.staff.current = nil
 		a.back = nil
 		a.screen = StaffHome
 		a.notice = Notice{ID: i18n.ID("record.saved")}
 	}
-	a.changed()
 }
 
 // Sync returns the status screen's state.
