@@ -201,7 +201,14 @@ func (t *Tx) flush() error {
 		for _, e := range rows {
 			args = append(args, e.seq, e.kind, e.version, e.payload, e.wallMS, e.synced)
 		}
-		if _, err := t.exec(insertEvents(n), args...); err != nil {
+		// Only the two common shapes go through the statement cache: a full
+		// batch and a single event. Other sizes are one-offs, and caching
+		// each of the 126 would crowd the areas' statements out of it.
+		exec := t.exec
+		if n != 1 && n != appendBatch {
+			exec = func(q string, args ...any) (sql.Result, error) { return t.tx.ExecContext(t.ctx, q, args...) }
+		}
+		if _, err := exec(insertEvents(n), args...); err != nil {
 			return fmt.Errorf("store: append %s: %w", rows[0].kind, classify(err))
 		}
 		t.pending = t.pending[n:]
