@@ -3,13 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/officina-digitale/officina/content/bundle"
 	"github.com/officina-digitale/officina/sync/hub"
 	"github.com/officina-digitale/officina/sync/wire"
 )
@@ -18,16 +15,8 @@ import (
 // on loopback, as the README tells a coordinator to.
 func TestEnrollSyncOnceAndStatus(t *testing.T) {
 	ctx := context.Background()
-	hd := t.TempDir()
-	st, err := hub.OpenSQLite(ctx, filepath.Join(hd, "hub.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	keys, _ := hub.LoadOrCreateKeys(filepath.Join(hd, "keys"), nil)
-	blobs, _ := bundle.OpenBlobs(filepath.Join(hd, "blobs"))
-	srv := httptest.NewServer(hub.NewServer(st, keys, blobs, hub.Options{}))
-	defer srv.Close()
+	h := newTestHub(t)
+	st, srv := h.st, h.srv
 	code, _ := hub.NewEnrolCode(ctx, st, "genova-berio", time.Hour, time.Now())
 	st.AddNotice(ctx, wire.Notice{Text: "Lunedì sportello SPID chiuso", From: time.Now().Add(-time.Minute), Until: time.Now().Add(time.Hour)})
 

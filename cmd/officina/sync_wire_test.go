@@ -22,6 +22,7 @@ type testHub struct {
 	keys  *hub.Keys
 	blobs *bundle.Blobs
 	url   string
+	srv   *httptest.Server // closed at cleanup; a test may close it early to take the hub away
 }
 
 func newTestHub(t *testing.T) *testHub {
@@ -40,7 +41,7 @@ func newTestHub(t *testing.T) *testHub {
 	blobs, _ := bundle.OpenBlobs(filepath.Join(hd, "blobs"))
 	srv := httptest.NewServer(hub.NewServer(st, keys, blobs, hub.Options{}))
 	t.Cleanup(srv.Close)
-	return &testHub{st: st, keys: keys, blobs: blobs, url: srv.URL}
+	return &testHub{st: st, keys: keys, blobs: blobs, url: srv.URL, srv: srv}
 }
 
 // enrolledKiosk is a kiosk data directory enrolled at h for site.

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"net/http/httptest"
 	"os"
 	"path"
 	"path/filepath"
@@ -25,7 +24,6 @@ import (
 	"github.com/officina-digitale/officina/content/catalog"
 	"github.com/officina-digitale/officina/content/course"
 
-	"github.com/officina-digitale/officina/content/bundle"
 	"github.com/officina-digitale/officina/hardware/printer"
 	"github.com/officina-digitale/officina/hardware/sensor"
 	"github.com/officina-digitale/officina/kiosk/assistance"
@@ -857,16 +855,8 @@ func TestUILoansAndPrintedCertificate(t *testing.T) {
 
 func TestUIStatusShowsTheHubAndItsFailure(t *testing.T) {
 	ctx := context.Background()
-	hd := t.TempDir()
-	st, err := hub.OpenSQLite(ctx, filepath.Join(hd, "hub.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	keys, _ := hub.LoadOrCreateKeys(filepath.Join(hd, "keys"), nil)
-	blobs, _ := bundle.OpenBlobs(filepath.Join(hd, "blobs"))
-	srv := httptest.NewServer(hub.NewServer(st, keys, blobs, hub.Options{}))
-	defer srv.Close()
+	th := newTestHub(t)
+	st, srv := th.st, th.srv
 	code, _ := hub.NewEnrolCode(ctx, st, "genova-berio", time.Hour, time.Now())
 	cfg := testConfig(t)
 	var out bytes.Buffer
