@@ -281,22 +281,34 @@ func (s *Service) Run(ctx context.Context) error {
 	return ctx.Err()
 }
 
-func (s *Service) runSource(ctx context.Context, src *source) {
+// connect opens a reader with open, retrying with doubling waits while it
+// fails (the reader is unplugged, say), and marks it connected. It returns
+// false when ctx ends first.
+func connect[T any](ctx context.Context, s *Service, src *source, open func(context.Context) (T, error)) (T, bool) {
 	backoff := s.opts.MinBackoff
-	for ctx.Err() == nil {
-		rc, err := src.open(ctx)
-		if err != nil {
-			s.setHealth(src, func(h *Health) { h.Connected, h.Error = false, err.Error() })
-			if s.opts.Wait(ctx, backoff) != nil {
-				return
-			}
-			backoff = min(2*backoff, s.opts.MaxBackoff)
-			continue
+	for {
+		r, err := open(ctx)
+		if err == nil {
+			s.setHealth(src, func(h *Health) { h.Connected, h.Error = true, "" })
+			return r, true
 		}
-		backoff = s.opts.MinBackoff
-		s.setHealth(src, func(h *Health) { h.Connected, h.Error = true, "" })
+		s.setHealth(src, func(h *Health) { h.Connected, h.Error = false, err.Error() })
+		if s.opts.Wait(ctx, backoff) != nil {
+			var zero T
+			return zero, false
+		}
+		backoff = min(2*backoff, s.opts.MaxBackoff)
+	}
+}
+
+func (s *Service) runSource(ctx context.Context, src *source) {
+	for ctx.Err() == nil {
+		rc, ok := connect(ctx, s, src, src.open)
+		if !ok {
+			return
+		}
 		stop := context.AfterFunc(ctx, func() { rc.Close() })
-		err = s.read(src, rc)
+		err := s.read(src, rc)
 		stop()
 		rc.Close()
 		if ctx.Err() != nil {
@@ -307,7 +319,7 @@ func (s *Service) runSource(ctx context.Context, src *source) {
 			msg = fmt.Sprintf("reader disconnected: %v", err)
 		}
 		s.setHealth(src, func(h *Health) { h.Connected, h.Error = false, msg })
-		if s.opts.Wait(ctx, backoff) != nil {
+		if s.opts.Wait(ctx, s.opts.MinBackoff) != nil {
 			return
 		}
 	}

@@ -117,19 +117,11 @@ func (s *Service) AddUIDReader(name string, open func(ctx context.Context) (UIDR
 }
 
 func (s *Service) runUID(ctx context.Context, src *source) {
-	backoff := s.opts.MinBackoff
 	for ctx.Err() == nil {
-		r, err := src.openUID(ctx)
-		if err != nil {
-			s.setHealth(src, func(h *Health) { h.Connected, h.Error = false, err.Error() })
-			if s.opts.Wait(ctx, backoff) != nil {
-				return
-			}
-			backoff = min(2*backoff, s.opts.MaxBackoff)
-			continue
+		r, ok := connect(ctx, s, src, src.openUID)
+		if !ok {
+			return
 		}
-		backoff = s.opts.MinBackoff
-		s.setHealth(src, func(h *Health) { h.Connected, h.Error = true, "" })
 		for {
 			uid, err := r.ReadUID(ctx)
 			if err != nil {
@@ -142,7 +134,7 @@ func (s *Service) runUID(ctx context.Context, src *source) {
 			}
 			s.deliverKind(src.name, MifareUID, strings.ToUpper(hex.EncodeToString(uid)))
 		}
-		if s.opts.Wait(ctx, backoff) != nil {
+		if s.opts.Wait(ctx, s.opts.MinBackoff) != nil {
 			return
 		}
 	}
